@@ -1,0 +1,826 @@
+// trt_runtime's shim: a C interface (trt_shim.h) over TensorRT's C++ runtime,
+// which it opens at run time with dlopen. It links no TensorRT or CUDA
+// library and needs no TensorRT header: the ABI it calls is declared in
+// trt_abi.hpp.
+//
+// Rules kept throughout:
+// - every exported function is noexcept and catches everything (guard());
+// - TensorRT's failures that are only logged or recorded are caught by a
+//   per-thread Frame that is active while a call runs, and turned into a
+//   status plus a list of reports the Python layer puts into its exception;
+// - application callbacks are C function pointers plus a context; a failing
+//   callback marks the Frame, so the call returns TRT_E_CALLBACK.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include "trt_abi.hpp"
+
+#include "trt_shim.h"
+
+namespace abi = trt_abi::v11;
+
+namespace {
+
+constexpr int32_t kSupportedMajor = 11;
+
+// -------------------------------------------------------------- error state
+
+struct Report {
+    int32_t source;
+    int32_t code;
+    std::string text;
+};
+
+thread_local std::string tl_last_error;
+thread_local std::vector<Report> tl_last_reports;
+
+std::atomic<bool> g_shutdown{false};
+
+// The record of one shim call on one thread: what TensorRT logged or
+// recorded while it ran, and whether a callback failed.
+struct Frame {
+    trt_log_fn log = nullptr;  // the calling object's logger
+    void* log_ctx = nullptr;
+    std::vector<Report> reports;
+    int errors = 0;
+    bool callback_failed = false;
+
+    void add(int32_t source, int32_t code, const char* text) {
+        try {
+            reports.push_back(Report{source, code, text ? text : ""});
+        } catch (...) {
+            // Out of memory while recording: the count below still marks the failure.
+        }
+    }
+};
+
+thread_local Frame* tl_frame = nullptr;
+
+// Makes a Frame current for the scope of a call; frames nest when a
+// callback calls back into the shim.
+class FrameScope {
+public:
+    FrameScope(trt_log_fn log, void* ctx) : previous_(tl_frame) {
+        frame_.log = log;
+        frame_.log_ctx = ctx;
+        tl_frame = &frame_;
+    }
+    ~FrameScope() { tl_frame = previous_; }
+    FrameScope(FrameScope const&) = delete;
+    FrameScope& operator=(FrameScope const&) = delete;
+    Frame& frame() { return frame_; }
+
+private:
+    Frame frame_;
+    Frame* previous_;
+};
+
+int32_t fail(int32_t status, std::string message, std::vector<Report>* reports = nullptr) {
+    try {
+        tl_last_error = std::move(message);
+        if (reports) {
+            tl_last_reports = std::move(*reports);
+        } else {
+            tl_last_reports.clear();
+        }
+    } catch (...) {
+    }
+    return status;
+}
+
+// Status of a call that has finished: a failed callback wins over TensorRT's
+// own errors, which win over success.
+int32_t conclude(Frame& frame, bool ok, char const* what) {
+    if (frame.callback_failed) {
+        return fail(TRT_E_CALLBACK, std::string("a callback raised during ") + what, &frame.reports);
+    }
+    if (!ok || frame.errors > 0) {
+        std::string message = std::string(what) + " failed";
+        for (auto const& r : frame.reports) {
+            if (r.source == TRT_REPORT_RECORDER || r.code <= static_cast<int32_t>(abi::LogSeverity::kERROR)) {
+                message += ": " + r.text;
+                break;
+            }
+        }
+        return fail(TRT_E_FAILED, message, &frame.reports);
+    }
+    return TRT_OK;
+}
+
+template <typename F>
+int32_t guard(F&& body) noexcept {
+    try {
+        return body();
+    } catch (std::bad_alloc const&) {
+        return fail(TRT_E_OUT_OF_MEMORY, "out of memory in trt_runtime's shim");
+    } catch (std::exception const& e) {
+        return fail(TRT_E_INTERNAL, std::string("internal error in trt_runtime's shim: ") + e.what());
+    } catch (...) {
+        return fail(TRT_E_INTERNAL, "internal error in trt_runtime's shim");
+    }
+}
+
+// Pointers below one page are never valid objects; TensorRT returns one
+// (0x228) when CUDA cannot be initialised.
+bool plausible(void const* p) { return reinterpret_cast<uintptr_t>(p) >= 4096; }
+
+// -------------------------------------------------------------- logger
+
+// The one logger the shim registers with a library (TensorRT keeps the first
+// logger of the process and ignores later ones). It routes each message to the
+// logger of the object whose call is running on this thread, else to the
+// library's sink, which fans out to every live runtime's logger.
+class RoutingLogger final : public abi::ILogger {
+public:
+    void log(abi::LogSeverity severity, char const* message) noexcept override {
+        if (g_shutdown.load(std::memory_order_relaxed)) return;
+        auto const sev = static_cast<int32_t>(severity);
+        Frame* frame = tl_frame;
+        if (frame) {
+            if (severity <= abi::LogSeverity::kWARNING) frame->add(TRT_REPORT_LOGGER, sev, message);
+            if (severity <= abi::LogSeverity::kERROR) ++frame->errors;
+            if (frame->log && frame->log(frame->log_ctx, sev, message ? message : "") != 0) {
+                frame->callback_failed = true;
+            }
+            return;
+        }
+        trt_log_fn fn = sink.load(std::memory_order_acquire);
+        if (fn) fn(sink_ctx.load(std::memory_order_acquire), sev, message ? message : "");
+    }
+
+    std::atomic<trt_log_fn> sink{nullptr};
+    std::atomic<void*> sink_ctx{nullptr};
+};
+
+// -------------------------------------------------------------- library
+
+using CreateRuntimeFn = void* (*)(void*, int32_t);
+using VersionFn = int32_t (*)();
+
+}  // namespace
+
+struct trt_library {
+    void* handle = nullptr;
+    std::string path;
+    trt_library_info info{};
+    CreateRuntimeFn create_runtime = nullptr;
+    RoutingLogger logger;
+};
+
+namespace {
+
+std::mutex g_libraries_mutex;
+// Libraries are never closed: TensorRT's static state does not survive dlclose.
+std::map<std::string, trt_library*>& libraries() {
+    static auto* m = new std::map<std::string, trt_library*>();
+    return *m;
+}
+
+}  // namespace
+
+// -------------------------------------------------------------- adapters
+
+struct trt_recorder final : abi::IErrorRecorder {
+    trt_recorder_fns fns;
+    void* ctx;
+    std::atomic<int32_t> refs{1};
+
+    trt_recorder(trt_recorder_fns const& f, void* c) : fns(f), ctx(c) {}
+
+    bool called(int32_t rc) const noexcept {
+        if (rc == 0) return true;
+        if (Frame* f = tl_frame) f->callback_failed = true;
+        return false;
+    }
+    int32_t getNbErrors() const noexcept override {
+        int32_t n = 0;
+        return called(fns.num_errors(ctx, &n)) ? n : 0;
+    }
+    abi::ErrorCode getErrorCode(int32_t index) const noexcept override {
+        int32_t code = 0;
+        return called(fns.error_code(ctx, index, &code)) ? static_cast<abi::ErrorCode>(code)
+                                                          : abi::ErrorCode::kUNSPECIFIED_ERROR;
+    }
+    char const* getErrorDesc(int32_t index) const noexcept override {
+        // TensorRT reads the text right away; one buffer per thread suffices.
+        thread_local char buffer[128];
+        buffer[0] = '\0';
+        if (!called(fns.error_desc(ctx, index, buffer, sizeof buffer))) buffer[0] = '\0';
+        buffer[sizeof buffer - 1] = '\0';
+        return buffer;
+    }
+    bool hasOverflowed() const noexcept override {
+        int32_t v = 0;
+        return called(fns.has_overflowed(ctx, &v)) && v != 0;
+    }
+    void clear() noexcept override { called(fns.clear(ctx)); }
+    bool reportError(abi::ErrorCode code, char const* description) noexcept override {
+        if (Frame* f = tl_frame) {
+            f->add(TRT_REPORT_RECORDER, static_cast<int32_t>(code), description);
+            ++f->errors;
+        }
+        if (g_shutdown.load(std::memory_order_relaxed)) return false;
+        int32_t stop = 0;
+        called(fns.report_error(ctx, static_cast<int32_t>(code), description ? description : "", &stop));
+        return stop != 0;
+    }
+    int32_t incRefCount() noexcept override { return ++refs; }
+    int32_t decRefCount() noexcept override {
+        int32_t const left = --refs;
+        if (left == 0) {
+            if (!g_shutdown.load()) fns.release(ctx);
+            delete this;
+        }
+        return left;
+    }
+};
+
+struct trt_allocator final : abi::IGpuAsyncAllocator {
+    trt_allocator_fns fns;
+    void* ctx;
+
+    trt_allocator(trt_allocator_fns const& f, void* c) : fns(f), ctx(c) {}
+    ~trt_allocator() override {
+        if (!g_shutdown.load()) fns.release(ctx);
+    }
+
+    bool called(int32_t rc) noexcept {
+        if (rc == 0) return true;
+        if (Frame* f = tl_frame) f->callback_failed = true;
+        return false;
+    }
+    void* take(uint64_t size, uint64_t alignment, uint32_t flags, void* stream, int32_t async) noexcept {
+        uint64_t address = 0;
+        if (!called(fns.allocate(ctx, size, alignment, flags, stream, async, &address))) return nullptr;
+        return reinterpret_cast<void*>(static_cast<uintptr_t>(address));
+    }
+    bool give(void* address, void* stream, int32_t async) noexcept {
+        int32_t ok = 0;
+        return called(fns.deallocate(ctx, reinterpret_cast<uintptr_t>(address), stream, async, &ok)) && ok != 0;
+    }
+    void* allocate(uint64_t const size, uint64_t const alignment, abi::AllocatorFlagBits const flags) noexcept override {
+        return take(size, alignment, flags, nullptr, 0);
+    }
+    void* reallocate(void* const address, uint64_t alignment, uint64_t newSize) noexcept override {
+        uint64_t out = 0;
+        if (!called(fns.reallocate(ctx, reinterpret_cast<uintptr_t>(address), alignment, newSize, &out))) return nullptr;
+        return reinterpret_cast<void*>(static_cast<uintptr_t>(out));
+    }
+    bool deallocate(void* const address) noexcept override { return give(address, nullptr, 0); }
+    void* allocateAsync(uint64_t const size, uint64_t const alignment, abi::AllocatorFlagBits const flags,
+        trt_abi::cudaStream_t stream) noexcept override {
+        return take(size, alignment, flags, stream, 1);
+    }
+    bool deallocateAsync(void* const address, trt_abi::cudaStream_t stream) noexcept override {
+        return give(address, stream, 1);
+    }
+};
+
+namespace {
+
+class StreamReader final : public abi::IStreamReaderV2 {
+public:
+    StreamReader(trt_stream_reader_fns const& fns, void* ctx) : fns_(fns), ctx_(ctx) {}
+    int64_t read(void* destination, int64_t size, trt_abi::cudaStream_t stream) noexcept override {
+        int64_t got = -1;
+        if (fns_.read(ctx_, destination, size, stream, &got) != 0) {
+            if (Frame* f = tl_frame) f->callback_failed = true;
+            return -1;
+        }
+        return got;
+    }
+    bool seek(int64_t offset, abi::SeekPosition origin) noexcept override {
+        int32_t ok = 0;
+        if (fns_.seek(ctx_, offset, static_cast<int32_t>(origin), &ok) != 0) {
+            if (Frame* f = tl_frame) f->callback_failed = true;
+            return false;
+        }
+        return ok != 0;
+    }
+
+private:
+    trt_stream_reader_fns fns_;
+    void* ctx_;
+};
+
+}  // namespace
+
+// -------------------------------------------------------------- objects
+
+struct trt_plugin_registry {
+    abi::IPluginRegistry* registry;
+};
+
+struct trt_runtime {
+    std::atomic<int32_t> refs{1};
+    trt_library* library;
+    abi::IRuntime* runtime;
+    abi::VRuntime* impl;
+    trt_runtime* parent;  // the runtime a loaded runtime came from, kept alive
+    trt_log_fn log;
+    trt_release_fn release_log;
+    void* log_ctx;
+    std::mutex mutex;  // guards the members below
+    trt_recorder* recorder = nullptr;
+    std::vector<std::unique_ptr<trt_allocator>> allocators;  // every one TensorRT may still use
+    std::unique_ptr<trt_plugin_registry> registry;
+
+    void retain() { ++refs; }
+    void release() {
+        if (--refs != 0) return;
+        if (!g_shutdown.load()) {
+            FrameScope scope(log, log_ctx);
+            delete runtime;  // TensorRT drops its references to the recorder here
+        }
+        trt_runtime* p = parent;
+        if (!g_shutdown.load()) {
+            if (recorder) recorder->decRefCount();  // our own reference
+            allocators.clear();
+            trt_release_fn const done = release_log;
+            void* const ctx = log_ctx;
+            delete this;
+            if (done) done(ctx);
+        }
+        if (p) p->release();
+    }
+};
+
+struct trt_engine {
+    trt_runtime* runtime;
+    void* engine;  // ICudaEngine*; its methods are reached in later sections
+};
+
+namespace {
+
+trt_runtime* wrap_runtime(trt_library* library, abi::IRuntime* rt, trt_runtime* parent, trt_log_fn log,
+                          trt_release_fn release, void* ctx) {
+    auto* out = new trt_runtime();
+    out->library = library;
+    out->runtime = rt;
+    out->impl = rt->mImpl;
+    out->parent = parent;
+    out->log = log;
+    out->release_log = release;
+    out->log_ctx = ctx;
+    if (parent) parent->retain();
+    return out;
+}
+
+}  // namespace
+
+// ================================================================== exports
+
+extern "C" {
+
+const char* trt_last_error(void) noexcept { return tl_last_error.c_str(); }
+
+int32_t trt_last_report_count(void) noexcept { return static_cast<int32_t>(tl_last_reports.size()); }
+
+int32_t trt_last_report(int32_t index, int32_t* source, int32_t* code, const char** text) noexcept {
+    if (index < 0 || static_cast<size_t>(index) >= tl_last_reports.size()) return TRT_E_INVALID_ARGUMENT;
+    Report const& r = tl_last_reports[static_cast<size_t>(index)];
+    *source = r.source;
+    *code = r.code;
+    *text = r.text.c_str();
+    return TRT_OK;
+}
+
+int32_t trt_thread_in_call(void) noexcept { return tl_frame != nullptr; }
+
+void trt_shutdown(void) noexcept { g_shutdown.store(true); }
+
+// -------------------------------------------------------------- library
+
+int32_t trt_library_open(const char* path, trt_library** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        if (!path || !*path) return fail(TRT_E_INVALID_ARGUMENT, "empty library path");
+        std::lock_guard<std::mutex> lock(g_libraries_mutex);
+        dlerror();
+        void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        if (!handle) {
+            char const* why = dlerror();
+            return fail(TRT_E_LIBRARY, std::string("cannot load ") + path + ": " + (why ? why : "unknown error"));
+        }
+        std::string real = path;
+        struct link_map* map = nullptr;
+        if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name && *map->l_name) real = map->l_name;
+        auto& known = libraries();
+        auto found = known.find(real);
+        if (found != known.end()) {
+            dlclose(handle);  // drops only the extra reference taken just now
+            *out = found->second;
+            return TRT_OK;
+        }
+        auto version = reinterpret_cast<VersionFn>(dlsym(handle, "getInferLibVersion"));
+        auto create = reinterpret_cast<CreateRuntimeFn>(dlsym(handle, "createInferRuntime_INTERNAL"));
+        if (!version || !create) {
+            dlclose(handle);
+            return fail(TRT_E_LIBRARY, real + " is not a TensorRT runtime library (it exports no " +
+                                           (version ? "createInferRuntime_INTERNAL" : "getInferLibVersion") + ")");
+        }
+        auto lib = std::make_unique<trt_library>();
+        lib->handle = handle;
+        lib->path = real;
+        lib->create_runtime = create;
+        trt_library_info& info = lib->info;
+        info.encoded = version();
+        auto part = [&](char const* name, int32_t fallback) {
+            auto fn = reinterpret_cast<VersionFn>(dlsym(handle, name));
+            return fn ? fn() : fallback;
+        };
+        // The encoded form is major*10000 + minor*100 + patch.
+        info.major = part("getInferLibMajorVersion", info.encoded / 10000);
+        info.minor = part("getInferLibMinorVersion", (info.encoded / 100) % 100);
+        info.patch = part("getInferLibPatchVersion", info.encoded % 100);
+        info.build = part("getInferLibBuildVersion", 0);
+        info.has_builder = dlsym(handle, "createInferBuilder_INTERNAL") != nullptr;
+        info.abi_supported = info.major == kSupportedMajor;
+        *out = lib.get();
+        known.emplace(real, lib.release());
+        return TRT_OK;
+    });
+}
+
+int32_t trt_library_get_info(trt_library* library, trt_library_info* out) noexcept {
+    *out = library->info;
+    return TRT_OK;
+}
+
+const char* trt_library_path(trt_library* library) noexcept { return library->path.c_str(); }
+
+int32_t trt_library_has_symbol(trt_library* library, const char* name) noexcept {
+    return dlsym(library->handle, name) != nullptr;
+}
+
+void trt_library_set_log_sink(trt_library* library, trt_log_fn fn, void* ctx) noexcept {
+    library->logger.sink_ctx.store(ctx, std::memory_order_release);
+    library->logger.sink.store(fn, std::memory_order_release);
+}
+
+// -------------------------------------------------------------- runtime
+
+int32_t trt_runtime_create(trt_library* library, trt_log_fn log, trt_release_fn release, void* log_ctx,
+                           trt_runtime** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        if (!library->info.abi_supported) {
+            return fail(TRT_E_UNSUPPORTED, "TensorRT " + std::to_string(library->info.major) +
+                                               ".x is not supported by this build of trt_runtime (it supports " +
+                                               std::to_string(kSupportedMajor) + ".x)");
+        }
+        FrameScope scope(log, log_ctx);
+        void* raw = library->create_runtime(&library->logger, library->info.encoded);
+        Frame& frame = scope.frame();
+        if (frame.callback_failed) {
+            // The runtime may be fine, but the caller must see the exception;
+            // a good pointer is released, a bogus one left alone.
+            if (plausible(raw) && frame.errors == 0) delete static_cast<abi::IRuntime*>(raw);
+            return conclude(frame, false, "createInferRuntime");
+        }
+        if (!raw || !plausible(raw) || frame.errors > 0) {
+            // Without a usable GPU TensorRT logs errors and returns a bogus
+            // pointer: never touch it.
+            std::string message = "TensorRT could not create a runtime";
+            for (auto const& r : frame.reports) {
+                if (r.code <= static_cast<int32_t>(abi::LogSeverity::kERROR)) {
+                    message += ": " + r.text;
+                    break;
+                }
+            }
+            bool const no_device = !plausible(raw) && raw != nullptr;
+            return fail(no_device ? TRT_E_NO_DEVICE : TRT_E_FAILED, message, &frame.reports);
+        }
+        *out = wrap_runtime(library, static_cast<abi::IRuntime*>(raw), nullptr, log, release, log_ctx);
+        return TRT_OK;
+    });
+}
+
+void trt_runtime_release(trt_runtime* runtime) noexcept {
+    try {
+        if (runtime) runtime->release();
+    } catch (...) {
+    }
+}
+
+void* trt_runtime_native(trt_runtime* runtime) noexcept { return runtime->runtime; }
+
+int32_t trt_runtime_get_dla_core(trt_runtime* rt) noexcept { return rt->impl->getDLACore(); }
+int32_t trt_runtime_get_num_dla_cores(trt_runtime* rt) noexcept { return rt->impl->getNbDLACores(); }
+int32_t trt_runtime_get_max_threads(trt_runtime* rt) noexcept { return rt->impl->getMaxThreads(); }
+uint32_t trt_runtime_get_tempfile_control_flags(trt_runtime* rt) noexcept {
+    return rt->impl->getTempfileControlFlags();
+}
+int32_t trt_runtime_get_engine_host_code_allowed(trt_runtime* rt) noexcept {
+    return rt->impl->getEngineHostCodeAllowed() ? 1 : 0;
+}
+const char* trt_runtime_get_temporary_directory(trt_runtime* rt) noexcept {
+    return rt->impl->getTemporaryDirectory();
+}
+
+// Setters: TensorRT reports a refused value only through its logger or
+// recorder (or not at all, as for a DLA core that does not exist), so each
+// setter reads the value back as well.
+int32_t trt_runtime_set_dla_core(trt_runtime* rt, int32_t core) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        rt->impl->setDLACore(core);
+        bool const ok = rt->impl->getDLACore() == core;
+        if (!ok && scope.frame().reports.empty()) {
+            scope.frame().add(TRT_REPORT_LOGGER, 1,
+                ("DLA core " + std::to_string(core) + " was not accepted (the device has " +
+                 std::to_string(rt->impl->getNbDLACores()) + " DLA cores)").c_str());
+        }
+        return conclude(scope.frame(), ok, "setDLACore");
+    });
+}
+
+int32_t trt_runtime_set_max_threads(trt_runtime* rt, int32_t count) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        bool const ok = rt->impl->setMaxThreads(count) && rt->impl->getMaxThreads() == count;
+        return conclude(scope.frame(), ok, "setMaxThreads");
+    });
+}
+
+int32_t trt_runtime_set_tempfile_control_flags(trt_runtime* rt, uint32_t flags) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        rt->impl->setTempfileControlFlags(flags);
+        return conclude(scope.frame(), rt->impl->getTempfileControlFlags() == flags, "setTempfileControlFlags");
+    });
+}
+
+int32_t trt_runtime_set_engine_host_code_allowed(trt_runtime* rt, int32_t allowed) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        rt->impl->setEngineHostCodeAllowed(allowed != 0);
+        return conclude(scope.frame(), rt->impl->getEngineHostCodeAllowed() == (allowed != 0),
+                        "setEngineHostCodeAllowed");
+    });
+}
+
+int32_t trt_runtime_set_temporary_directory(trt_runtime* rt, const char* path) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        rt->impl->setTemporaryDirectory(path);
+        char const* now = rt->impl->getTemporaryDirectory();
+        bool const ok = path ? (now && std::strcmp(now, path) == 0) : now == nullptr;
+        return conclude(scope.frame(), ok, "setTemporaryDirectory");
+    });
+}
+
+int32_t trt_runtime_set_error_recorder(trt_runtime* rt, trt_recorder* recorder) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        trt_recorder* old = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(rt->mutex);
+            if (recorder) recorder->incRefCount();  // the runtime's own reference
+            rt->impl->setErrorRecorder(recorder);
+            old = rt->recorder;
+            rt->recorder = recorder;
+        }
+        if (old) old->decRefCount();
+        return conclude(scope.frame(), true, "setErrorRecorder");
+    });
+}
+
+int32_t trt_runtime_set_gpu_allocator(trt_runtime* rt, trt_allocator* allocator) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        std::lock_guard<std::mutex> lock(rt->mutex);
+        if (allocator) rt->allocators.emplace_back(allocator);  // owned from here on
+        rt->impl->setGpuAllocator(allocator);
+        return conclude(scope.frame(), true, "setGpuAllocator");
+    });
+}
+
+namespace {
+
+abi::VRuntimeFrom11_4* runtime_11_4(trt_runtime* rt) {
+    auto const& v = rt->library->info;
+    if (v.major != 11 || v.minor < 4) return nullptr;
+    return static_cast<abi::VRuntimeFrom11_4*>(rt->impl);
+}
+
+int32_t no_dla_workspace(trt_runtime* rt) {
+    auto const& v = rt->library->info;
+    return fail(TRT_E_UNSUPPORTED, "the DLA workspace allocation strategy needs TensorRT 11.4 or later; the loaded "
+                                   "library is " + std::to_string(v.major) + "." + std::to_string(v.minor));
+}
+
+}  // namespace
+
+int32_t trt_runtime_get_dla_workspace_strategy(trt_runtime* rt, int32_t* out) noexcept {
+    return guard([&]() -> int32_t {
+        abi::VRuntimeFrom11_4* impl = runtime_11_4(rt);
+        if (!impl) return no_dla_workspace(rt);
+        *out = static_cast<int32_t>(impl->getDLAWorkspaceAllocationStrategy());
+        return TRT_OK;
+    });
+}
+
+int32_t trt_runtime_set_dla_workspace_strategy(trt_runtime* rt, int32_t strategy) noexcept {
+    return guard([&]() -> int32_t {
+        abi::VRuntimeFrom11_4* impl = runtime_11_4(rt);
+        if (!impl) return no_dla_workspace(rt);
+        FrameScope scope(rt->log, rt->log_ctx);
+        bool const ok = impl->setDLAWorkspaceAllocationStrategy(
+            static_cast<abi::DLAWorkspaceAllocationStrategy>(strategy));
+        return conclude(scope.frame(), ok, "setDLAWorkspaceAllocationStrategy");
+    });
+}
+
+namespace {
+
+int32_t finish_engine(trt_runtime* rt, Frame& frame, void* engine, char const* what, trt_engine** out) {
+    if (engine && frame.callback_failed) {
+        // Succeeded, but a callback raised: the caller sees the exception, so
+        // the engine nobody will receive is destroyed.
+        delete static_cast<abi::IRuntime*>(engine);  // any object with a virtual destructor first
+        engine = nullptr;
+    }
+    int32_t const status = conclude(frame, engine != nullptr && !frame.callback_failed, what);
+    if (status != TRT_OK) return status;
+    auto* e = new trt_engine{rt, engine};
+    rt->retain();
+    *out = e;
+    return TRT_OK;
+}
+
+}  // namespace
+
+int32_t trt_runtime_deserialize(trt_runtime* rt, const void* data, size_t size, trt_engine** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        FrameScope scope(rt->log, rt->log_ctx);
+        void* engine = rt->impl->deserializeCudaEngine(data, size);
+        return finish_engine(rt, scope.frame(), engine, "deserializeCudaEngine", out);
+    });
+}
+
+int32_t trt_runtime_deserialize_stream(trt_runtime* rt, const trt_stream_reader_fns* fns, void* ctx,
+                                       trt_engine** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        FrameScope scope(rt->log, rt->log_ctx);
+        StreamReader reader(*fns, ctx);
+        void* engine = rt->impl->deserializeCudaEngineV2(reader);
+        return finish_engine(rt, scope.frame(), engine, "deserializeCudaEngineV2", out);
+    });
+}
+
+int32_t trt_runtime_load_runtime(trt_runtime* rt, const char* path, trt_log_fn log, trt_release_fn release,
+                                 void* log_ctx, trt_runtime** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        FrameScope scope(log, log_ctx);
+        abi::IRuntime* loaded = rt->impl->loadRuntime(path);
+        Frame& frame = scope.frame();
+        if (loaded && (frame.callback_failed || !plausible(loaded))) {
+            if (plausible(loaded)) delete loaded;
+            loaded = nullptr;
+        }
+        int32_t const status = conclude(frame, loaded != nullptr, "loadRuntime");
+        if (status != TRT_OK) {
+            if (loaded) delete loaded;
+            return status;
+        }
+        *out = wrap_runtime(rt->library, loaded, rt, log, release, log_ctx);
+        return TRT_OK;
+    });
+}
+
+int32_t trt_runtime_get_plugin_registry(trt_runtime* rt, trt_plugin_registry** out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(rt->log, rt->log_ctx);
+        std::lock_guard<std::mutex> lock(rt->mutex);
+        if (!rt->registry) {
+            abi::IPluginRegistry& reg = rt->impl->getPluginRegistry();
+            rt->registry.reset(new trt_plugin_registry{&reg});
+        }
+        *out = rt->registry.get();
+        return conclude(scope.frame(), true, "getPluginRegistry");
+    });
+}
+
+// -------------------------------------------------------------- plugin registry
+
+namespace {
+
+abi::IPluginCreatorInterface* const* creators(trt_plugin_registry* r, int32_t recursive, int32_t* count) {
+    *count = 0;
+    auto* list = recursive ? r->registry->getAllCreatorsRecursive(count) : r->registry->getAllCreators(count);
+    if (!list) *count = 0;
+    return list;
+}
+
+}  // namespace
+
+int32_t trt_registry_num_creators(trt_plugin_registry* r, int32_t recursive, int32_t* out) noexcept {
+    return guard([&]() -> int32_t {
+        creators(r, recursive, out);
+        return TRT_OK;
+    });
+}
+
+int32_t trt_registry_creator(trt_plugin_registry* r, int32_t recursive, int32_t index, const char** kind,
+                             const char** name, const char** version, const char** plugin_namespace) noexcept {
+    return guard([&]() -> int32_t {
+        *kind = *name = *version = *plugin_namespace = nullptr;
+        int32_t count = 0;
+        auto* list = creators(r, recursive, &count);
+        if (index < 0 || index >= count) {
+            return fail(TRT_E_INVALID_ARGUMENT, "creator index " + std::to_string(index) + " out of range [0, " +
+                                                    std::to_string(count) + ")");
+        }
+        abi::IPluginCreatorInterface* c = list[index];
+        if (!c) return fail(TRT_E_FAILED, "the registry returned no creator at index " + std::to_string(index));
+        abi::InterfaceInfo const info = c->getInterfaceInfo();
+        *kind = info.kind;
+        if (info.kind && std::strcmp(info.kind, "PLUGIN CREATOR_V1") == 0) {
+            auto* v1 = static_cast<abi::IPluginCreator*>(c);
+            *name = v1->getPluginName();
+            *version = v1->getPluginVersion();
+            *plugin_namespace = v1->getPluginNamespace();
+        } else if (info.kind && std::strcmp(info.kind, "PLUGIN CREATOR_V3ONE") == 0) {
+            auto* v3 = static_cast<abi::IPluginCreatorV3One*>(c);
+            *name = v3->getPluginName();
+            *version = v3->getPluginVersion();
+            *plugin_namespace = v3->getPluginNamespace();
+        }
+        return TRT_OK;
+    });
+}
+
+int32_t trt_registry_get_parent_search_enabled(trt_plugin_registry* r, int32_t* out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = r->registry->isParentSearchEnabled() ? 1 : 0;
+        return TRT_OK;
+    });
+}
+
+int32_t trt_registry_set_parent_search_enabled(trt_plugin_registry* r, int32_t enabled) noexcept {
+    return guard([&]() -> int32_t {
+        r->registry->setParentSearchEnabled(enabled != 0);
+        return TRT_OK;
+    });
+}
+
+// -------------------------------------------------------------- recorder, allocator
+
+int32_t trt_recorder_create(const trt_recorder_fns* fns, void* ctx, trt_recorder** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = new trt_recorder(*fns, ctx);
+        return TRT_OK;
+    });
+}
+
+void trt_recorder_release(trt_recorder* recorder) noexcept {
+    if (recorder) recorder->decRefCount();
+}
+
+int32_t trt_recorder_ref_count(trt_recorder* recorder) noexcept { return recorder->refs.load(); }
+
+int32_t trt_allocator_create(const trt_allocator_fns* fns, void* ctx, trt_allocator** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = new trt_allocator(*fns, ctx);
+        return TRT_OK;
+    });
+}
+
+void trt_allocator_release(trt_allocator* allocator) noexcept { delete allocator; }
+
+// -------------------------------------------------------------- engine
+
+void trt_engine_release(trt_engine* engine) noexcept {
+    try {
+        if (!engine) return;
+        trt_runtime* rt = engine->runtime;
+        if (!g_shutdown.load()) {
+            FrameScope scope(rt->log, rt->log_ctx);
+            delete static_cast<abi::IRuntime*>(engine->engine);  // virtual destructor in slot 0/1
+            delete engine;
+        }
+        rt->release();
+    } catch (...) {
+    }
+}
+
+void* trt_engine_native(trt_engine* engine) noexcept { return engine->engine; }
+
+}  // extern "C"

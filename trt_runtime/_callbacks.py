@@ -1,0 +1,463 @@
+"""Application interfaces written in Python and called from TensorRT.
+
+Each interface has a C++ adapter in the shim that forwards to a table of C
+function pointers; the pointers are the ``extern "Python"`` functions defined
+here once. The Python object behind an adapter travels as a cffi handle to a
+:class:`Bridge`, which stays pinned for as long as the shim can call it.
+
+A callback never lets an exception escape into C++: it stores the exception
+in its bridge (for the thread that made the call) and returns failure; the
+Python method that made the call raises it after TensorRT returns. A failure
+outside any call (on a thread of TensorRT's own) goes to
+:func:`sys.unraisablehook`.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+import threading
+from typing import Any
+
+from ._enums import ErrorCode, SeekPosition, Severity
+from ._ffi import ffi, lib
+
+__all__ = [
+    "ILogger",
+    "IErrorRecorder",
+    "IGpuAllocator",
+    "IGpuAsyncAllocator",
+    "IStreamReaderV2",
+    "IStreamReader",
+    "Bridge",
+]
+
+_SEVERITIES = tuple(Severity)
+_ERROR_CODES = tuple(ErrorCode)
+
+
+class Bridge:
+    """Ties a Python callback object to the shim.
+
+    ``handle`` is what the shim holds; ``pending`` maps a thread to the
+    exceptions its callbacks raised during the call now running on it.
+    """
+
+    __slots__ = ("target", "handle", "pending", "owner", "__weakref__")
+
+    def __init__(self, target: Any, owner: Any = None) -> None:
+        self.target = target
+        self.owner = owner
+        self.handle = ffi.new_handle(self)
+        self.pending: dict[int, list[BaseException]] = {}
+
+    def failed(self, exc: BaseException, where: str) -> int:
+        """Keep ``exc`` for the running call, or report it if there is none."""
+        if lib.trt_thread_in_call():
+            self.pending.setdefault(threading.get_ident(), []).append(exc)
+        else:
+            unraisable(exc, f"in {where} of {self.target!r}, called by TensorRT outside any trt_runtime call")
+        return 1
+
+    def pin(self) -> Bridge:
+        """Keep this bridge alive until the shim releases its context."""
+        _PINNED[id(self)] = self
+        return self
+
+
+# Bridges whose handle the shim holds beyond any Python object's lifetime
+# (recorders referenced by engines, loggers of runtimes kept alive by engines).
+_PINNED: dict[int, Bridge] = {}
+
+
+def unraisable(exc: BaseException, message: str) -> None:
+    hook_arg = type(
+        "UnraisableHookArgs", (), {"exc_type": type(exc), "exc_value": exc, "exc_traceback": exc.__traceback__,
+                                   "err_msg": "Exception ignored " + message, "object": None}
+    )
+    sys.unraisablehook(hook_arg)  # type: ignore[arg-type]
+
+
+def _bridge(ctx: Any) -> Bridge:
+    return ffi.from_handle(ctx)  # type: ignore[no-any-return]
+
+
+@ffi.def_extern()
+def _trt_py_release(ctx: Any) -> None:
+    _PINNED.pop(id(_bridge(ctx)), None)
+
+
+# ------------------------------------------------------------------ logger
+
+
+class ILogger:
+    """Receives TensorRT's messages. Subclass it and define :meth:`log`.
+
+    Calling ``ILogger.__init__`` from a subclass is optional. ``log`` may be
+    called from several threads at once.
+    """
+
+    Severity = Severity
+
+    def log(self, severity: Severity, msg: str) -> None:
+        """Handle one message. ``severity`` is a :class:`Severity`."""
+        raise NotImplementedError(f"{type(self).__name__} must define log(severity, msg)")
+
+
+def _text(message: Any) -> str:
+    return ffi.string(message).decode("utf-8", "replace")  # type: ignore[no-any-return]
+
+
+@ffi.def_extern()
+def _trt_py_log(ctx: Any, severity: int, message: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        bridge.target.log(_SEVERITIES[severity] if 0 <= severity < 5 else severity, _text(message))
+    except BaseException as exc:  # noqa: BLE001 - re-raised by the calling method
+        return bridge.failed(exc, "log()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_broadcast_log(ctx: Any, severity: int, message: Any) -> int:
+    # A message from no trt_runtime call: the library object fans it out.
+    try:
+        _bridge(ctx).target.broadcast(_SEVERITIES[severity] if 0 <= severity < 5 else severity, _text(message))
+    except BaseException as exc:  # noqa: BLE001
+        unraisable(exc, "in a logger receiving a TensorRT message outside any call")
+    return 0
+
+
+# ------------------------------------------------------------------ error recorder
+
+
+class IErrorRecorder:
+    """Collects TensorRT's errors. Subclass it and define every method.
+
+    TensorRT may call a recorder from several threads at once. Reference
+    counting is done by trt_runtime. See :class:`trt_runtime.ErrorRecorder`
+    for a ready, thread-safe implementation.
+    """
+
+    MAX_DESC_LENGTH = 127
+
+    def report_error(self, val: ErrorCode, desc: str) -> bool:
+        """Record one error; return True to ask TensorRT to stop."""
+        raise NotImplementedError
+
+    def num_errors(self) -> int:
+        raise NotImplementedError
+
+    def get_error_code(self, error_idx: int) -> ErrorCode:
+        raise NotImplementedError
+
+    def get_error_desc(self, error_idx: int) -> str:
+        raise NotImplementedError
+
+    def has_overflowed(self) -> bool:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+
+def _int_result(value: Any, what: str) -> int:
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"{what} must return an int, not {type(value).__name__}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must return an int, not {type(value).__name__}") from None
+
+
+@ffi.def_extern()
+def _trt_py_rec_num_errors(ctx: Any, out: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        out[0] = _int_result(bridge.target.num_errors(), "num_errors()")
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "num_errors()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_rec_error_code(ctx: Any, index: int, out: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        out[0] = _int_result(bridge.target.get_error_code(index), "get_error_code()")
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "get_error_code()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_rec_error_desc(ctx: Any, index: int, buffer: Any, capacity: int) -> int:
+    bridge = _bridge(ctx)
+    try:
+        desc = bridge.target.get_error_desc(index)
+        if not isinstance(desc, str):
+            raise TypeError(f"get_error_desc() must return a str, not {type(desc).__name__}")
+        data = desc.encode("utf-8", "replace")[: capacity - 1]
+        ffi.memmove(buffer, data + b"\0", len(data) + 1)
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "get_error_desc()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_rec_has_overflowed(ctx: Any, out: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        out[0] = 1 if bridge.target.has_overflowed() else 0
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "has_overflowed()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_rec_clear(ctx: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        bridge.target.clear()
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "clear()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_rec_report_error(ctx: Any, code: int, description: Any, out_stop: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        val = _ERROR_CODES[code] if 0 <= code < len(_ERROR_CODES) else code
+        out_stop[0] = 1 if bridge.target.report_error(val, _text(description)) else 0
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "report_error()")
+    return 0
+
+
+RECORDER_FNS = ffi.new(
+    "trt_recorder_fns *",
+    {
+        "num_errors": lib._trt_py_rec_num_errors,
+        "error_code": lib._trt_py_rec_error_code,
+        "error_desc": lib._trt_py_rec_error_desc,
+        "has_overflowed": lib._trt_py_rec_has_overflowed,
+        "clear": lib._trt_py_rec_clear,
+        "report_error": lib._trt_py_rec_report_error,
+        "release": lib._trt_py_release,
+    },
+)
+
+# ------------------------------------------------------------------ GPU allocator
+
+
+class IGpuAllocator:
+    """Provides device memory to TensorRT. Addresses and streams are ints.
+
+    Define :meth:`allocate` and :meth:`deallocate` (and :meth:`reallocate` if
+    allocations can grow). Return 0 from ``allocate`` when memory cannot be
+    had; TensorRT then reports a failed allocation.
+    """
+
+    def allocate(self, size: int, alignment: int, flags: int) -> int:
+        raise NotImplementedError
+
+    def reallocate(self, address: int, alignment: int, new_size: int) -> int:
+        """Grow an allocation made with ``AllocatorFlag.RESIZABLE``; 0 if not supported."""
+        return 0
+
+    def deallocate(self, memory: int) -> bool:
+        raise NotImplementedError
+
+    def allocate_async(self, size: int, alignment: int, flags: int, stream: int) -> int:
+        return self.allocate(size, alignment, flags)
+
+    def deallocate_async(self, memory: int, stream: int) -> bool:
+        return self.deallocate(memory)
+
+
+class IGpuAsyncAllocator(IGpuAllocator):
+    """An allocator whose primary entry points take the CUDA stream."""
+
+    def allocate_async(self, size: int, alignment: int, flags: int, stream: int) -> int:
+        raise NotImplementedError
+
+    def deallocate_async(self, memory: int, stream: int) -> bool:
+        raise NotImplementedError
+
+    def allocate(self, size: int, alignment: int, flags: int) -> int:
+        return self.allocate_async(size, alignment, flags, 0)
+
+    def deallocate(self, memory: int) -> bool:
+        return self.deallocate_async(memory, 0)
+
+
+def _stream_int(stream: Any) -> int:
+    return int(ffi.cast("uintptr_t", stream))
+
+
+@ffi.def_extern()
+def _trt_py_alloc(ctx: Any, size: int, alignment: int, flags: int, stream: Any, is_async: int, out: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        a = bridge.target
+        if is_async:
+            got = a.allocate_async(size, alignment, flags, _stream_int(stream))
+            name = "allocate_async()"
+        else:
+            got = a.allocate(size, alignment, flags)
+            name = "allocate()"
+        if got is None:
+            raise TypeError(f"{name} returned None; return a device address as int, or 0 when out of memory")
+        address = _int_result(got, name)
+        if address < 0 or address >= 1 << 64:
+            raise ValueError(f"{name} returned {address}, which is not a device address")
+        out[0] = address
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "allocate()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_realloc(ctx: Any, address: int, alignment: int, new_size: int, out: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        got = bridge.target.reallocate(address, alignment, new_size)
+        out[0] = _int_result(0 if got is None else got, "reallocate()")
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "reallocate()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_dealloc(ctx: Any, address: int, stream: Any, is_async: int, out_ok: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        a = bridge.target
+        ok = a.deallocate_async(address, _stream_int(stream)) if is_async else a.deallocate(address)
+        out_ok[0] = 1 if ok else 0
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "deallocate()")
+    return 0
+
+
+ALLOCATOR_FNS = ffi.new(
+    "trt_allocator_fns *",
+    {
+        "allocate": lib._trt_py_alloc,
+        "reallocate": lib._trt_py_realloc,
+        "deallocate": lib._trt_py_dealloc,
+        "release": lib._trt_py_release,
+    },
+)
+
+# ------------------------------------------------------------------ stream readers
+
+
+class IStreamReaderV2:
+    """Feeds a serialized engine to TensorRT piece by piece, with seeking.
+
+    Define ``read(size, stream)`` returning up to ``size`` bytes (any
+    bytes-like object), or ``readinto(buffer, stream)`` filling the writable
+    ``buffer`` and returning the count (no copy in Python), and
+    ``seek(offset, where)`` returning True on success.
+    """
+
+    def read(self, size: int, stream: int) -> bytes:
+        raise NotImplementedError
+
+    def seek(self, offset: int, where: SeekPosition) -> bool:
+        raise NotImplementedError
+
+
+class IStreamReader:
+    """The older reader style, ``read(size) -> bytes`` without seeking.
+
+    TensorRT 11 only takes :class:`IStreamReaderV2`; trt_runtime adapts such
+    a reader onto it, keeping what was read so TensorRT can seek back.
+    """
+
+    def read(self, size: int) -> bytes:
+        raise NotImplementedError
+
+
+class StreamReaderAdapter(IStreamReaderV2):
+    """Presents an ``IStreamReader``-style ``read(size)`` as ``IStreamReaderV2``."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._data = bytearray()  # everything read so far, for backward seeks
+        self._pos = 0
+        self._eof = False
+
+    def _fill(self, upto: int | None) -> None:
+        while not self._eof and (upto is None or len(self._data) < upto):
+            want = (1 << 20) if upto is None else max(upto - len(self._data), 1)
+            chunk = self._reader.read(want)
+            if chunk is None:
+                raise TypeError("read() returned None; return bytes, or b'' at the end")
+            if not chunk:
+                self._eof = True
+            self._data += chunk
+
+    def readinto(self, buffer: memoryview, stream: int) -> int:
+        self._fill(self._pos + len(buffer))
+        piece = self._data[self._pos : self._pos + len(buffer)]
+        buffer[: len(piece)] = piece
+        self._pos += len(piece)
+        return len(piece)
+
+    def seek(self, offset: int, where: SeekPosition) -> bool:
+        if where == SeekPosition.END:
+            self._fill(None)
+            target = len(self._data) + offset
+        else:
+            target = (self._pos if where == SeekPosition.CUR else 0) + offset
+        if target < 0:
+            return False
+        self._fill(target)
+        if target > len(self._data):
+            return False
+        self._pos = target
+        return True
+
+
+@ffi.def_extern()
+def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        reader = bridge.target
+        view = ffi.buffer(destination, size)
+        readinto = getattr(reader, "readinto", None)
+        if readinto is not None:
+            got = _int_result(readinto(memoryview(view), _stream_int(stream)), "readinto()")
+            if not 0 <= got <= size:
+                raise ValueError(f"readinto() returned {got}, outside [0, {size}]")
+        else:
+            data = reader.read(size, _stream_int(stream))
+            if data is None:
+                raise TypeError("read() returned None; return bytes, or b'' at the end")
+            with memoryview(data) as mv:
+                got = mv.nbytes
+                if got > size:
+                    raise ValueError(f"read({size}) returned {got} bytes")
+                view[:got] = mv.cast("B")
+        out_read[0] = got
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "read()")
+    return 0
+
+
+@ffi.def_extern()
+def _trt_py_seek(ctx: Any, offset: int, origin: int, out_ok: Any) -> int:
+    bridge = _bridge(ctx)
+    try:
+        ok = bridge.target.seek(offset, SeekPosition(origin))
+        out_ok[0] = 1 if ok else 0
+    except BaseException as exc:  # noqa: BLE001
+        return bridge.failed(exc, "seek()")
+    return 0
+
+
+READER_FNS = ffi.new("trt_stream_reader_fns *", {"read": lib._trt_py_read, "seek": lib._trt_py_seek})
+

@@ -1,0 +1,157 @@
+"""One exception hierarchy for everything that goes wrong below Python."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
+
+from ._ffi import ffi, lib
+
+if TYPE_CHECKING:
+    from ._callbacks import Bridge
+
+__all__ = [
+    "TensorRTError",
+    "InvalidArgumentError",
+    "TensorRTMemoryError",
+    "LibraryError",
+    "LibraryNotFoundError",
+    "UnsupportedVersionError",
+    "NoDeviceError",
+    "DeserializationError",
+    "UnsupportedError",
+    "ClosedError",
+    "Report",
+]
+
+
+class Report(NamedTuple):
+    """One message TensorRT logged or recorded during a failed call.
+
+    ``source`` is ``"logger"`` (then ``code`` is a log severity) or
+    ``"recorder"`` (then ``code`` is an :class:`ErrorCode`).
+    """
+
+    source: str
+    code: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.source} {self.code}] {self.message}"
+
+
+class TensorRTError(Exception):
+    """Base of every error trt_runtime raises for TensorRT or its shim.
+
+    Attributes
+    ----------
+    code : int
+        The shim's status code (see ``trt_shim.h``).
+    reports : tuple of Report
+        What TensorRT's logger and error recorder reported during the call.
+    """
+
+    def __init__(self, message: str, code: int = 1, reports: Iterable[Report] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.reports = tuple(reports)
+
+    def __str__(self) -> str:
+        extra = [str(r) for r in self.reports if r.message not in self.message]
+        return self.message if not extra else self.message + "\n  " + "\n  ".join(extra)
+
+
+class InvalidArgumentError(TensorRTError, ValueError):
+    """An argument was refused, by trt_runtime's checks or by TensorRT."""
+
+
+class TensorRTMemoryError(TensorRTError, MemoryError):
+    """Host or device memory ran out."""
+
+
+class LibraryError(TensorRTError, OSError):
+    """The TensorRT library could not be opened or used."""
+
+
+class LibraryNotFoundError(LibraryError, FileNotFoundError):
+    """No TensorRT library was found where trt_runtime looked."""
+
+
+class UnsupportedVersionError(LibraryError):
+    """The TensorRT library's major version has no ABI declarations here."""
+
+
+class NoDeviceError(TensorRTError, RuntimeError):
+    """TensorRT could not initialise CUDA: no GPU, or a driver too old."""
+
+
+class DeserializationError(TensorRTError):
+    """TensorRT could not deserialize an engine."""
+
+
+class UnsupportedError(TensorRTError, NotImplementedError):
+    """The loaded library lacks the feature."""
+
+
+class ClosedError(TensorRTError, ValueError):
+    """The object was closed."""
+
+
+_BY_STATUS: dict[int, type[TensorRTError]] = {
+    lib.TRT_E_INVALID_ARGUMENT: InvalidArgumentError,
+    lib.TRT_E_OUT_OF_MEMORY: TensorRTMemoryError,
+    lib.TRT_E_LIBRARY: LibraryError,
+    lib.TRT_E_UNSUPPORTED: UnsupportedError,
+    lib.TRT_E_NO_DEVICE: NoDeviceError,
+    lib.TRT_E_CLOSED: ClosedError,
+}
+
+_SOURCES = {lib.TRT_REPORT_LOGGER: "logger", lib.TRT_REPORT_RECORDER: "recorder"}
+
+
+def last_reports() -> list[Report]:
+    """What the shim captured during the last failing call on this thread."""
+    out = []
+    source = ffi.new("int32_t *")
+    code = ffi.new("int32_t *")
+    text = ffi.new("const char **")
+    for i in range(lib.trt_last_report_count()):
+        if lib.trt_last_report(i, source, code, text) == 0:
+            out.append(Report(_SOURCES.get(source[0], "?"), code[0], ffi.string(text[0]).decode("utf-8", "replace")))
+    return out
+
+
+def raise_status(
+    status: int,
+    bridges: Iterable[Bridge | None] = (),
+    cls: type[TensorRTError] | None = None,
+    prefix: str = "",
+) -> NoReturn:
+    """Raise the exception for a failed shim call.
+
+    An exception raised by one of ``bridges``' callbacks on this thread during
+    the call comes out first, unchanged, with TensorRT's reports as notes;
+    otherwise a :class:`TensorRTError` of the class for ``status`` (or ``cls``
+    when TensorRT itself refused) with the shim's text and the reports.
+    """
+    reports = last_reports()
+    message = ffi.string(lib.trt_last_error()).decode("utf-8", "replace")
+    pending: list[BaseException] = []
+    ident = threading.get_ident()
+    for bridge in bridges:
+        if bridge is not None:
+            pending.extend(bridge.pending.pop(ident, ()))
+    if pending:
+        first = pending[0]
+        for other in pending[1:]:
+            first.add_note(f"another callback also raised during the call: {other!r}")
+        for report in reports:
+            first.add_note(f"TensorRT reported during the call: {report}")
+        raise first
+    if status == lib.TRT_E_FAILED and cls is not None:
+        kind = cls
+    else:
+        kind = _BY_STATUS.get(status, cls or TensorRTError)
+    raise kind(prefix + message if prefix else message, status, reports)

@@ -1,0 +1,226 @@
+"""Finding and opening TensorRT's runtime library, lazily.
+
+Nothing is opened at import. The library is opened by :func:`load_library` or
+by the first :class:`~trt_runtime.Runtime`, looking in this order:
+
+1. the path given to :func:`load_library`;
+2. the environment variable ``TRT_RUNTIME_LIBRARY`` (a file path);
+3. the installed wheels ``tensorrt_libs`` (full), ``tensorrt_lean_libs``,
+   ``tensorrt_dispatch_libs`` (found without importing them, since importing
+   them loads every library they hold);
+4. the system loader: ``libnvinfer.so.11``, ``libnvinfer_lean.so.11``,
+   ``libnvinfer_dispatch.so.11``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+import weakref
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ._callbacks import Bridge
+from ._errors import LibraryError, LibraryNotFoundError, UnsupportedVersionError
+from ._ffi import ffi, lib
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+__all__ = ["Library", "Flavour", "Version", "load_library", "loaded_library", "ENV_VAR", "SUPPORTED_MAJORS"]
+
+ENV_VAR = "TRT_RUNTIME_LIBRARY"
+SUPPORTED_MAJORS = (11,)
+_WHEELS = (
+    ("tensorrt_libs", "libnvinfer.so.{major}"),
+    ("tensorrt_lean_libs", "libnvinfer_lean.so.{major}"),
+    ("tensorrt_dispatch_libs", "libnvinfer_dispatch.so.{major}"),
+)
+_SYSTEM = ("libnvinfer.so.{major}", "libnvinfer_lean.so.{major}", "libnvinfer_dispatch.so.{major}")
+INSTALL_HINT = (
+    "Install one with `pip install tensorrt-lean-cu13-libs` (or `pip install 'trt-runtime[lean]'`; "
+    "`[dispatch]` for the dispatch library), or point TRT_RUNTIME_LIBRARY or "
+    "trt_runtime.load_library(path) at a libnvinfer*.so.11."
+)
+
+_log = logging.getLogger("trt_runtime")
+
+
+class Flavour(str, Enum):
+    """Which TensorRT runtime library: with the builder, lean, or dispatch."""
+
+    FULL = "full"
+    LEAN = "lean"
+    DISPATCH = "dispatch"
+
+
+class Version(NamedTuple):
+    major: int
+    minor: int
+    patch: int
+    build: int
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}.{self.build}"
+
+
+class Library:
+    """An opened TensorRT runtime library. Obtain one with :func:`load_library`.
+
+    It stays loaded for the life of the process (TensorRT does not support
+    being unloaded).
+    """
+
+    __slots__ = ("_h", "path", "flavour", "version", "_runtimes", "_bridge", "__weakref__")
+
+    def __init__(self, handle: Any) -> None:
+        info = ffi.new("trt_library_info *")
+        lib.trt_library_get_info(handle, info)
+        self._h = handle
+        self.path: str = os.fsdecode(ffi.string(lib.trt_library_path(handle)))
+        self.version = Version(info.major, info.minor, info.patch, info.build)
+        self.flavour = _flavour(self.path, bool(info.has_builder))
+        self._runtimes: weakref.WeakSet[Runtime] = weakref.WeakSet()
+        # Messages from outside any call are fanned out by broadcast().
+        self._bridge = Bridge(self)
+        lib.trt_library_set_log_sink(handle, lib._trt_py_broadcast_log, self._bridge.handle)
+
+    def __repr__(self) -> str:
+        return f"<trt_runtime.Library {self.flavour.value} {self.version} at {self.path!r}>"
+
+    @property
+    def handle(self) -> int:
+        """The shim's library handle, as an int."""
+        return int(ffi.cast("uintptr_t", self._h))
+
+    def has_symbol(self, name: str) -> bool:
+        """Whether the library exports the C symbol ``name``."""
+        return bool(lib.trt_library_has_symbol(self._h, name.encode()))
+
+    def broadcast(self, severity: int, message: str) -> None:
+        """Deliver a message logged outside any call to every live runtime's logger."""
+        loggers = {id(rt.logger): rt.logger for rt in list(self._runtimes)}
+        if not loggers:
+            _log.log(_PY_LEVELS.get(int(severity), logging.DEBUG), "TensorRT: %s", message)
+        errors = []
+        for logger in loggers.values():
+            try:
+                logger.log(severity, message)
+            except BaseException as exc:  # noqa: BLE001 - each logger gets the message
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+
+_PY_LEVELS = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
+
+_lock = threading.Lock()
+_current: Library | None = None
+_opened: dict[str, Library] = {}
+
+
+def _flavour(path: str, has_builder: bool) -> Flavour:
+    name = os.path.basename(path)
+    if "lean" in name:
+        return Flavour.LEAN
+    if "dispatch" in name:
+        return Flavour.DISPATCH
+    return Flavour.FULL if has_builder or name.startswith("libnvinfer.") else Flavour.LEAN
+
+
+def _open(path: str) -> Library:
+    out = ffi.new("trt_library **")
+    status = lib.trt_library_open(os.fsencode(path), out)
+    if status:
+        message = ffi.string(lib.trt_last_error()).decode("utf-8", "replace")
+        raise LibraryError(message, status)
+    real = os.fsdecode(ffi.string(lib.trt_library_path(out[0])))
+    library = _opened.get(real)
+    if library is None:
+        library = _opened[real] = Library(out[0])
+    if library.version.major not in SUPPORTED_MAJORS:
+        raise UnsupportedVersionError(
+            f"{library.path} is TensorRT {library.version}, but this build of trt_runtime supports "
+            f"TensorRT {', '.join(f'{m}.x' for m in SUPPORTED_MAJORS)} only. {INSTALL_HINT}",
+            lib.TRT_E_UNSUPPORTED,
+        )
+    return library
+
+
+def _wheel_candidates() -> list[str]:
+    out = []
+    for module, pattern in _WHEELS:
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for major in SUPPORTED_MAJORS:
+                out.append(str(Path(folder) / pattern.format(major=major)))
+    return out
+
+
+def candidates() -> list[tuple[str, str]]:
+    """Where :func:`load_library` looks without an explicit path, in order: (origin, path)."""
+    found: list[tuple[str, str]] = []
+    env = os.environ.get(ENV_VAR)
+    if env:
+        found.append((f"${ENV_VAR}", env))
+    found += [("wheel", p) for p in _wheel_candidates()]
+    found += [("system loader", n.format(major=m)) for n in _SYSTEM for m in SUPPORTED_MAJORS]
+    return found
+
+
+def load_library(path: str | os.PathLike[str] | None = None) -> Library:
+    """Open TensorRT's runtime library and make it the one new runtimes use.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The library file. Without it, the library already loaded is returned,
+        or the search order of this module's documentation is followed.
+
+    Raises
+    ------
+    LibraryNotFoundError
+        Nothing was found; the message lists every place tried.
+    LibraryError
+        A file was found but is not a usable TensorRT library.
+    UnsupportedVersionError
+        The library's major version is not supported.
+    """
+    global _current
+    with _lock:
+        if path is not None:
+            if not isinstance(path, (str, os.PathLike)):
+                raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
+            library = _open(os.fspath(path))
+            _current = library
+            return library
+        if _current is not None:
+            return _current
+        tried = []
+        for origin, candidate in candidates():
+            explicit = origin.startswith("$")
+            if origin == "wheel" and not os.path.exists(candidate):
+                tried.append(f"{candidate} ({origin}): no such file")
+                continue
+            try:
+                _current = _open(candidate)
+                return _current
+            except LibraryError as exc:
+                if explicit or origin == "wheel":
+                    raise  # a file the user chose, or installed, that does not work
+                tried.append(f"{candidate} ({origin}): {exc.message}")
+        raise LibraryNotFoundError(
+            "no TensorRT runtime library found. Tried:\n  " + "\n  ".join(tried) + "\n" + INSTALL_HINT,
+            lib.TRT_E_LIBRARY,
+        )
+
+
+def loaded_library() -> Library | None:
+    """The library new runtimes use, or None if none was opened yet (opens nothing)."""
+    return _current

@@ -1,0 +1,443 @@
+"""The runtime: the official ``tensorrt.Runtime`` API over the shim."""
+
+from __future__ import annotations
+
+import operator
+import os
+import warnings
+from typing import Any
+
+from ._callbacks import (
+    ALLOCATOR_FNS,
+    READER_FNS,
+    RECORDER_FNS,
+    Bridge,
+    IErrorRecorder,
+    IGpuAllocator,
+    ILogger,
+)
+from ._engine import ICudaEngine
+from ._enums import DLAWorkspaceAllocationStrategy
+from ._errors import ClosedError, DeserializationError, InvalidArgumentError, TensorRTError, raise_status
+from ._ffi import ffi, lib
+from ._library import Library, load_library
+from ._registry import IPluginRegistry
+from ._sources import open_source
+
+__all__ = ["Runtime"]
+
+_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
+_TEMPFILE_BITS = 0b11  # one bit per TempfileControlFlag
+
+
+def _int32(value: Any, name: str) -> int:
+    if type(value) is not int:
+        if isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, not bool")
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not _INT32_MIN <= value <= _INT32_MAX:
+        raise InvalidArgumentError(f"{name} must fit in 32 bits, got {value}", lib.TRT_E_INVALID_ARGUMENT)
+    return value
+
+
+def _library_for(library: Library | str | os.PathLike[str] | None) -> Library:
+    if library is None:
+        return load_library()
+    if isinstance(library, Library):
+        return library
+    return load_library(library)
+
+
+class Runtime:
+    """Deserializes engines; holds the settings they are created with.
+
+    Parameters
+    ----------
+    logger : ILogger
+        Receives the messages of this runtime's calls (see the README's
+        "Loggers" section for how messages are routed).
+    library : Library, str or os.PathLike, optional
+        The TensorRT library to use; by default the one
+        :func:`trt_runtime.load_library` finds.
+
+    Raises
+    ------
+    TypeError
+        ``logger`` is not an :class:`ILogger` (checked before any library is opened).
+    NoDeviceError
+        TensorRT could not initialise CUDA (no GPU, or a driver too old).
+    LibraryNotFoundError, LibraryError, UnsupportedVersionError
+        No usable library.
+    """
+
+    __slots__ = ("_h", "_library", "_logger", "_log_bridge", "_recorder", "_recorder_bridge", "_allocator",
+                 "_allocator_bridges", "_parent", "__weakref__")
+
+    def __init__(self, logger: ILogger, *, library: Library | str | os.PathLike[str] | None = None) -> None:
+        if not isinstance(logger, ILogger):
+            raise TypeError(f"logger must be a trt_runtime.ILogger, not {type(logger).__name__}")
+        self._h: Any = None
+        library = _library_for(library)
+        bridge = Bridge(logger).pin()
+        out = ffi.new("trt_runtime **")
+        status = lib.trt_runtime_create(library._h, lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
+        if status:
+            lib._trt_py_release(bridge.handle)  # the shim never took it
+            hint = ""
+            if status == lib.TRT_E_NO_DEVICE:
+                hint = "no usable GPU: TensorRT needs a CUDA device and a recent enough driver. "
+            raise_status(status, (bridge,), prefix=hint)
+        self._adopt(out[0], library, logger, bridge, None)
+
+    def _adopt(self, handle: Any, library: Library, logger: ILogger, bridge: Bridge, parent: Runtime | None) -> None:
+        self._h = ffi.gc(handle, lib.trt_runtime_release)
+        self._library = library
+        self._logger = logger
+        self._log_bridge = bridge
+        self._recorder: IErrorRecorder | None = None
+        self._recorder_bridge: Bridge | None = None
+        self._allocator: IGpuAllocator | None = None
+        self._allocator_bridges: list[Bridge] = []
+        self._parent = parent
+        library._runtimes.add(self)
+
+    # ---------------------------------------------------------- plumbing
+
+    def _closed(self) -> ClosedError:
+        return ClosedError("the Runtime is closed", lib.TRT_E_CLOSED)
+
+    def _handle(self) -> Any:
+        h = self._h
+        if h is None:
+            raise self._closed()
+        return h
+
+    def _bridges(self) -> tuple[Bridge | None, ...]:
+        return (self._log_bridge, self._recorder_bridge, *self._allocator_bridges)
+
+    def _fail(self, status: int, cls: type[TensorRTError] | None = InvalidArgumentError) -> None:
+        raise_status(status, self._bridges(), cls)
+
+    def close(self) -> None:
+        """Release this runtime now. Engines created from it stay usable. Safe to call twice."""
+        h, self._h = self._h, None
+        if h is not None:
+            ffi.release(h)
+
+    @property
+    def closed(self) -> bool:
+        return self._h is None
+
+    def __enter__(self) -> Runtime:
+        warnings.warn(
+            "using a Runtime as a context manager is deprecated, as in TensorRT; it does nothing. "
+            "Call close() to release it early.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        warnings.warn("Runtime.__exit__ is deprecated and does nothing", DeprecationWarning, stacklevel=2)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._h is None else f"at 0x{self.handle:x}"
+        return f"<trt_runtime.Runtime {state} on {self._library!r}>"
+
+    @property
+    def handle(self) -> int:
+        """The TensorRT ``IRuntime*`` as an int, for code that calls TensorRT directly."""
+        return int(ffi.cast("uintptr_t", lib.trt_runtime_native(self._handle())))
+
+    @property
+    def library(self) -> Library:
+        """The library this runtime was created from."""
+        return self._library
+
+    @property
+    def parent(self) -> Runtime | None:
+        """The runtime whose :meth:`load_runtime` created this one, kept alive by it."""
+        return self._parent
+
+    # ---------------------------------------------------------- properties
+
+    @property
+    def logger(self) -> ILogger:
+        """The logger given to the constructor (the very object)."""
+        return self._logger
+
+    @property
+    def DLA_core(self) -> int:  # noqa: N802 - official name
+        """The DLA core engines run on; -1 when none. Only existing cores are accepted."""
+        try:
+            return lib.trt_runtime_get_dla_core(self._h)  # type: ignore[no-any-return]
+        except TypeError:
+            raise self._closed() from None
+
+    @DLA_core.setter
+    def DLA_core(self, value: int) -> None:  # noqa: N802
+        status = lib.trt_runtime_set_dla_core(self._handle(), _int32(value, "DLA_core"))
+        if status:
+            self._fail(status)
+
+    @property
+    def num_DLA_cores(self) -> int:  # noqa: N802
+        """The number of DLA cores of the device (read-only)."""
+        try:
+            return lib.trt_runtime_get_num_dla_cores(self._h)  # type: ignore[no-any-return]
+        except TypeError:
+            raise self._closed() from None
+
+    @property
+    def max_threads(self) -> int:
+        """The most threads TensorRT may use (at least 1)."""
+        try:
+            return lib.trt_runtime_get_max_threads(self._h)  # type: ignore[no-any-return]
+        except TypeError:
+            raise self._closed() from None
+
+    @max_threads.setter
+    def max_threads(self, value: int) -> None:
+        if type(value) is not int or not 0 < value <= _INT32_MAX:
+            value = _int32(value, "max_threads")
+            if value <= 0:
+                raise InvalidArgumentError(f"max_threads must be at least 1, got {value}", lib.TRT_E_INVALID_ARGUMENT)
+        try:
+            status = lib.trt_runtime_set_max_threads(self._h, value)
+        except TypeError:
+            raise self._closed() from None
+        if status:
+            self._fail(status)
+
+    @property
+    def tempfile_control_flags(self) -> int:
+        """Bit set of :class:`TempfileControlFlag` (bit offsets); 3 (both allowed) by default."""
+        try:
+            return lib.trt_runtime_get_tempfile_control_flags(self._h)  # type: ignore[no-any-return]
+        except TypeError:
+            raise self._closed() from None
+
+    @tempfile_control_flags.setter
+    def tempfile_control_flags(self, value: int) -> None:
+        value = _int32(value, "tempfile_control_flags")
+        if value & ~_TEMPFILE_BITS or value < 0:
+            raise InvalidArgumentError(
+                f"tempfile_control_flags must combine the bits 1 << TempfileControlFlag (0..3), got {value}",
+                lib.TRT_E_INVALID_ARGUMENT,
+            )
+        status = lib.trt_runtime_set_tempfile_control_flags(self._handle(), value)
+        if status:
+            self._fail(status)
+
+    @property
+    def engine_host_code_allowed(self) -> bool:
+        """Whether engines may run host code they carry (version-compatible engines)."""
+        try:
+            return bool(lib.trt_runtime_get_engine_host_code_allowed(self._h))
+        except TypeError:
+            raise self._closed() from None
+
+    @engine_host_code_allowed.setter
+    def engine_host_code_allowed(self, value: bool) -> None:
+        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+            raise TypeError(f"engine_host_code_allowed must be a bool, not {type(value).__name__}")
+        status = lib.trt_runtime_set_engine_host_code_allowed(self._handle(), 1 if value else 0)
+        if status:
+            self._fail(status)
+
+    @property
+    def temporary_directory(self) -> str | None:
+        """Where TensorRT writes temporary files; None means ``$TMPDIR``, then ``/tmp``."""
+        p = lib.trt_runtime_get_temporary_directory(self._handle())
+        return None if p == ffi.NULL else os.fsdecode(ffi.string(p))
+
+    @temporary_directory.setter
+    def temporary_directory(self, value: str | os.PathLike[str] | None) -> None:
+        if value is None:
+            raw = ffi.NULL
+        elif isinstance(value, (str, os.PathLike)):
+            raw = os.fsencode(value)
+            if b"\0" in raw:
+                raise InvalidArgumentError("temporary_directory contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+        else:
+            raise TypeError(f"temporary_directory must be str, os.PathLike or None, not {type(value).__name__}")
+        status = lib.trt_runtime_set_temporary_directory(self._handle(), raw)
+        if status:
+            self._fail(status)
+
+    @property
+    def error_recorder(self) -> IErrorRecorder | None:
+        """The error recorder (the very object set), or None."""
+        return self._recorder
+
+    @error_recorder.setter
+    def error_recorder(self, value: IErrorRecorder | None) -> None:
+        h = self._handle()
+        if value is None:
+            status = lib.trt_runtime_set_error_recorder(h, ffi.NULL)
+            if status:
+                self._fail(status)
+            self._recorder, self._recorder_bridge = None, None
+            return
+        if not isinstance(value, IErrorRecorder):
+            raise TypeError(f"error_recorder must be a trt_runtime.IErrorRecorder or None, not {type(value).__name__}")
+        bridge = Bridge(value).pin()
+        out = ffi.new("trt_recorder **")
+        status = lib.trt_recorder_create(RECORDER_FNS, bridge.handle, out)
+        if status:
+            lib._trt_py_release(bridge.handle)
+            self._fail(status, None)
+        try:
+            status = lib.trt_runtime_set_error_recorder(h, out[0])
+        finally:
+            lib.trt_recorder_release(out[0])  # the runtime and TensorRT hold their own references
+        if status:
+            raise_status(status, (self._log_bridge, bridge), InvalidArgumentError)
+        self._recorder, self._recorder_bridge = value, bridge
+
+    @property
+    def gpu_allocator(self) -> IGpuAllocator | None:
+        """The GPU allocator (the very object set), or None for TensorRT's own."""
+        return self._allocator
+
+    @gpu_allocator.setter
+    def gpu_allocator(self, value: IGpuAllocator | None) -> None:
+        h = self._handle()
+        if value is None:
+            status = lib.trt_runtime_set_gpu_allocator(h, ffi.NULL)
+            if status:
+                self._fail(status)
+            self._allocator = None
+            return
+        if not isinstance(value, IGpuAllocator):
+            raise TypeError(f"gpu_allocator must be a trt_runtime.IGpuAllocator or None, not {type(value).__name__}")
+        bridge = Bridge(value).pin()
+        out = ffi.new("trt_allocator **")
+        status = lib.trt_allocator_create(ALLOCATOR_FNS, bridge.handle, out)
+        if status:
+            lib._trt_py_release(bridge.handle)
+            self._fail(status, None)
+        status = lib.trt_runtime_set_gpu_allocator(h, out[0])  # the runtime owns it from here
+        if status:
+            self._fail(status)
+        self._allocator = value
+        self._allocator_bridges.append(bridge)
+
+    @property
+    def dla_workspace_allocation_strategy(self) -> DLAWorkspaceAllocationStrategy:
+        """How DLA engines share workspace memory (TensorRT 11.4 and later)."""
+        out = ffi.new("int32_t *")
+        status = lib.trt_runtime_get_dla_workspace_strategy(self._handle(), out)
+        if status:
+            self._fail(status, None)
+        return DLAWorkspaceAllocationStrategy(out[0])
+
+    @dla_workspace_allocation_strategy.setter
+    def dla_workspace_allocation_strategy(self, value: DLAWorkspaceAllocationStrategy) -> None:
+        try:
+            strategy = DLAWorkspaceAllocationStrategy(value)
+        except ValueError:
+            raise InvalidArgumentError(
+                f"dla_workspace_allocation_strategy must be a DLAWorkspaceAllocationStrategy, got {value!r}",
+                lib.TRT_E_INVALID_ARGUMENT,
+            ) from None
+        status = lib.trt_runtime_set_dla_workspace_strategy(self._handle(), int(strategy))
+        if status:
+            self._fail(status)
+
+    # ---------------------------------------------------------- engines
+
+    def deserialize(self, source: Any) -> ICudaEngine:
+        """Deserialize an engine, raising on failure.
+
+        Parameters
+        ----------
+        source
+            Any C-contiguous buffer (bytes, bytearray, memoryview, mmap, numpy
+            array, :class:`IHostMemory`), used in place; a file path (mapped,
+            not read into memory); a binary file object (mapped when it is a
+            regular file, else streamed); an :class:`IStreamReaderV2`; or an
+            :class:`IStreamReader`.
+
+        Raises
+        ------
+        DeserializationError
+            TensorRT refused the data; ``reports`` holds what it said.
+        TypeError, ValueError
+            ``source`` is none of the above, or not contiguous.
+        Exception
+            Whatever a Python callback (reader, logger, recorder, allocator)
+            raised during the call.
+        """
+        h = self._handle()
+        out = ffi.new("trt_engine **")
+        bridges = self._bridges()
+        with open_source(source) as src:
+            if src.reader is not None:
+                reader_bridge = Bridge(src.reader)
+                bridges = (*bridges, reader_bridge)
+                status = lib.trt_runtime_deserialize_stream(h, READER_FNS, reader_bridge.handle, out)
+            else:
+                data = ffi.from_buffer(src.buffer)
+                try:
+                    status = lib.trt_runtime_deserialize(h, data, len(data), out)
+                finally:
+                    ffi.release(data)
+        if status:
+            raise_status(status, bridges, DeserializationError, prefix="cannot deserialize the engine: ")
+        return ICudaEngine._adopt(out[0], self)
+
+    def deserialize_cuda_engine(self, serialized_engine: Any) -> ICudaEngine | None:
+        """Deserialize an engine; None if TensorRT refuses it (the official behaviour).
+
+        Takes everything :meth:`deserialize` takes. Arguments of the wrong
+        type and exceptions raised by Python callbacks still raise; only
+        TensorRT's refusal becomes None (its reasons went to the logger).
+        """
+        try:
+            return self.deserialize(serialized_engine)
+        except DeserializationError:
+            return None
+
+    # ---------------------------------------------------------- sub-runtimes, plugins
+
+    def open_lean_runtime(self, path: str | os.PathLike[str]) -> Runtime:
+        """Load the lean runtime library at ``path`` and return a runtime of it, raising on failure.
+
+        The new runtime keeps this one alive and logs to the same logger.
+        """
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
+        raw = os.fsencode(path)
+        if b"\0" in raw:
+            raise InvalidArgumentError("path contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+        h = self._handle()
+        bridge = Bridge(self._logger).pin()
+        out = ffi.new("trt_runtime **")
+        status = lib.trt_runtime_load_runtime(h, raw, lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
+        if status:
+            lib._trt_py_release(bridge.handle)
+            raise_status(status, (*self._bridges(), bridge), TensorRTError, prefix=f"cannot load {os.fsdecode(raw)}: ")
+        loaded = Runtime.__new__(Runtime)
+        loaded._adopt(out[0], self._library, self._logger, bridge, self)
+        return loaded
+
+    def load_runtime(self, path: str | os.PathLike[str]) -> Runtime | None:
+        """Official-compatible :meth:`open_lean_runtime`: None when the library cannot be loaded."""
+        try:
+            return self.open_lean_runtime(path)
+        except TensorRTError as exc:
+            if isinstance(exc, ClosedError):
+                raise
+            return None
+
+    def get_plugin_registry(self) -> IPluginRegistry:
+        """This runtime's plugin registry; it keeps the runtime alive."""
+        out = ffi.new("trt_plugin_registry **")
+        status = lib.trt_runtime_get_plugin_registry(self._handle(), out)
+        if status:
+            self._fail(status, None)
+        return IPluginRegistry._adopt(out[0], self)

@@ -1,0 +1,120 @@
+"""Turning whatever a user holds into bytes TensorRT can read, without copies."""
+
+from __future__ import annotations
+
+import io
+import mmap
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ._callbacks import IStreamReader, IStreamReaderV2, StreamReaderAdapter
+from ._enums import SeekPosition
+
+__all__ = ["Source", "open_source"]
+
+
+class Source:
+    """Either a contiguous buffer (``buffer``) or a stream reader (``reader``)."""
+
+    __slots__ = ("buffer", "reader")
+
+    def __init__(self, buffer: Any = None, reader: IStreamReaderV2 | None = None) -> None:
+        self.buffer = buffer
+        self.reader = reader
+
+
+class FileReader(IStreamReaderV2):
+    """Reads a binary file object that cannot be mapped (a pipe, a socket file)."""
+
+    def __init__(self, file: Any) -> None:
+        self._file = file
+        self._start = file.tell() if file.seekable() else 0
+
+    def readinto(self, buffer: memoryview, stream: int) -> int:
+        total = 0
+        while total < len(buffer):
+            got = self._file.readinto(buffer[total:])
+            if not got:
+                break
+            total += got
+        return total
+
+    def seek(self, offset: int, where: SeekPosition) -> bool:
+        if not self._file.seekable():
+            return False
+        if where == SeekPosition.SET:
+            offset += self._start
+        self._file.seek(offset, int(where))
+        return True
+
+
+def _buffer_view(obj: Any) -> memoryview:
+    try:
+        view = memoryview(obj)
+    except TypeError:
+        raise TypeError(
+            "serialized_engine must be a bytes-like object (bytes, bytearray, memoryview, mmap, numpy array, "
+            "IHostMemory), a file path, a binary file object or an IStreamReaderV2, not "
+            f"{type(obj).__name__}"
+        ) from None
+    if not view.c_contiguous:
+        view.release()
+        raise ValueError("serialized_engine must be C-contiguous; pass a contiguous copy (e.g. bytes(view))")
+    return view
+
+
+@contextmanager
+def _mapped(fileno: int, offset: int = 0) -> Iterator[Any]:
+    size = os.fstat(fileno).st_size
+    if size - offset <= 0:
+        yield memoryview(b"")
+        return
+    mapping = mmap.mmap(fileno, size, access=mmap.ACCESS_READ)
+    view = memoryview(mapping)[offset:]
+    try:
+        yield view
+    finally:
+        view.release()
+        mapping.close()
+
+
+@contextmanager
+def open_source(obj: Any) -> Iterator[Source]:
+    """Yield a :class:`Source` for ``obj``, releasing maps and views afterwards."""
+    if isinstance(obj, IStreamReaderV2):
+        yield Source(reader=obj)
+    elif isinstance(obj, IStreamReader):
+        yield Source(reader=StreamReaderAdapter(obj))
+    elif isinstance(obj, (str, os.PathLike)):
+        path = os.fspath(obj)
+        if isinstance(path, str) and "\0" in path or isinstance(path, bytes) and b"\0" in path:
+            raise ValueError("serialized_engine path contains a NUL character")
+        with open(path, "rb") as f, _mapped(f.fileno()) as view:
+            yield Source(buffer=view)
+    elif isinstance(obj, io.BytesIO):
+        with obj.getbuffer() as view:
+            yield Source(buffer=view[obj.tell() :])
+    elif hasattr(obj, "readinto") or hasattr(obj, "read") and not isinstance(obj, mmap.mmap):
+        if isinstance(obj, io.TextIOBase):
+            raise TypeError("serialized_engine file must be opened in binary mode ('rb')")
+        try:
+            fileno = obj.fileno()
+            mappable = stat.S_ISREG(os.fstat(fileno).st_mode) and obj.seekable()
+        except (AttributeError, OSError, ValueError):
+            mappable = False
+        if mappable:
+            with _mapped(fileno, obj.tell()) as view:
+                yield Source(buffer=view)
+        elif hasattr(obj, "readinto"):
+            yield Source(reader=FileReader(obj))
+        else:
+            yield Source(reader=StreamReaderAdapter(obj))
+    else:
+        view = _buffer_view(obj)
+        try:
+            yield Source(buffer=view)
+        finally:
+            view.release()
