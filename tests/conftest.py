@@ -1,0 +1,146 @@
+"""Shared fixtures: the test-double library, the real TensorRT wheels, and the GPU tier.
+
+The double (tests/double) is compiled from the project's own ABI header once
+per session. Real libraries come from the installed wheels
+``tensorrt_lean_libs`` / ``tensorrt_dispatch_libs`` (or TRT_RUNTIME_TEST_LEAN /
+TRT_RUNTIME_TEST_DISPATCH). Tests marked ``gpu`` skip unless TensorRT can
+create a runtime on a real library here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pathlib
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import trt_runtime as trt
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from double.build import build, make_plan  # noqa: E402
+
+__all__ = ["RecordingLogger", "make_plan"]
+
+
+class RecordingLogger(trt.ILogger):
+    """Keeps every message; thread-safe."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[trt.Severity, str]] = []
+        self._lock = threading.Lock()
+
+    def log(self, severity: trt.Severity, msg: str) -> None:
+        with self._lock:
+            self.messages.append((severity, msg))
+
+    def errors(self) -> list[str]:
+        with self._lock:
+            return [m for s, m in self.messages if s <= trt.Severity.ERROR]
+
+
+@pytest.fixture(scope="session")
+def double_dir(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    return tmp_path_factory.mktemp("double")
+
+
+@pytest.fixture(scope="session")
+def fake_lib_path(double_dir: pathlib.Path) -> pathlib.Path:
+    return build(double_dir / "full")
+
+
+@pytest.fixture(scope="session")
+def fake_lean_path(double_dir: pathlib.Path) -> pathlib.Path:
+    """A second copy of the double, named like the lean library (for load_runtime)."""
+    return build(double_dir / "lean", "libnvinfer_lean.so.11")
+
+
+@pytest.fixture(scope="session")
+def fake_library(fake_lib_path: pathlib.Path) -> trt.Library:
+    return trt.load_library(fake_lib_path)
+
+
+@pytest.fixture
+def logger() -> RecordingLogger:
+    return RecordingLogger()
+
+
+@pytest.fixture
+def runtime(fake_library: trt.Library, logger: RecordingLogger) -> Iterator[trt.Runtime]:
+    rt = trt.Runtime(logger, library=fake_library)
+    yield rt
+    rt.close()
+
+
+def _wheel_lib(module: str, name: str, env: str) -> pathlib.Path | None:
+    if os.environ.get(env):
+        return pathlib.Path(os.environ[env])
+    spec = importlib.util.find_spec(module)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = pathlib.Path(folder) / name
+        if path.exists():
+            return path
+    return None
+
+
+REAL_LIBS = {
+    "lean": _wheel_lib("tensorrt_lean_libs", "libnvinfer_lean.so.11", "TRT_RUNTIME_TEST_LEAN"),
+    "dispatch": _wheel_lib("tensorrt_dispatch_libs", "libnvinfer_dispatch.so.11", "TRT_RUNTIME_TEST_DISPATCH"),
+}
+
+
+@pytest.fixture(params=["lean", "dispatch"])
+def real_lib_path(request: pytest.FixtureRequest) -> pathlib.Path:
+    path = REAL_LIBS[request.param]
+    if path is None:
+        pytest.skip(f"the real TensorRT {request.param} library is not installed")
+    return path
+
+
+_gpu_state: dict[str, bool] = {}
+
+
+def gpu_available() -> bool:
+    """Whether TensorRT can create a runtime on the real lean library here (cached)."""
+    if "ok" not in _gpu_state:
+        path = REAL_LIBS["lean"] or REAL_LIBS["dispatch"]
+        ok = False
+        if path is not None:
+            try:
+                trt.Runtime(RecordingLogger(), library=trt.load_library(path)).close()
+                ok = True
+            except trt.TensorRTError:
+                ok = False
+        _gpu_state["ok"] = ok
+    return _gpu_state["ok"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not any(item.get_closest_marker("gpu") for item in items):
+        return
+    if gpu_available():
+        return
+    skip = pytest.mark.skip(reason="no usable GPU: TensorRT cannot create a runtime on this machine")
+    for item in items:
+        if item.get_closest_marker("gpu"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(params=["double", pytest.param("lean", marks=pytest.mark.gpu),
+                        pytest.param("dispatch", marks=pytest.mark.gpu)])
+def any_runtime(request: pytest.FixtureRequest, fake_library: trt.Library,
+                logger: RecordingLogger) -> Iterator[trt.Runtime]:
+    """A runtime on the double, and (GPU tier) on each real library."""
+    if request.param == "double":
+        library = fake_library
+    else:
+        path = REAL_LIBS[request.param]
+        if path is None:
+            pytest.skip(f"the real TensorRT {request.param} library is not installed")
+        library = trt.load_library(path)
+    rt = trt.Runtime(logger, library=library)
+    yield rt
+    rt.close()
