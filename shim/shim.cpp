@@ -24,7 +24,11 @@
 #include <vector>
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <link.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "trt_abi.hpp"
 
@@ -187,6 +191,41 @@ std::mutex g_libraries_mutex;
 std::map<std::string, trt_library*>& libraries() {
     static auto* m = new std::map<std::string, trt_library*>();
     return *m;
+}
+
+// dlopen maps a shared object's segments as the file claims them; a file cut
+// short faults (SIGBUS) on first touch instead of failing. So a file given by
+// path is checked first: an ELF header for this machine, and every loadable
+// segment inside the file. Returns "" when it looks whole.
+std::string elf_problem(char const* path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "";  // let dlopen say why
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return "";
+    auto const size = static_cast<uint64_t>(st.st_size);
+    ElfW(Ehdr) eh{};
+    if (pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+        return "not an ELF shared object";
+    }
+    if (eh.e_ident[EI_CLASS] != (sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32)) return "an ELF file of another word size";
+    if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phoff + uint64_t(eh.e_phnum) * eh.e_phentsize > size) {
+        return "truncated or corrupt: its program headers lie beyond the end of the file";
+    }
+    for (int i = 0; i < eh.e_phnum; ++i) {
+        ElfW(Phdr) ph{};
+        if (pread(fd, &ph, sizeof ph, static_cast<off_t>(eh.e_phoff + uint64_t(i) * sizeof ph)) != static_cast<ssize_t>(sizeof ph)) {
+            return "truncated: cannot read its program headers";
+        }
+        if (ph.p_type == PT_LOAD && ph.p_offset + ph.p_filesz > size) {
+            return "truncated: a loadable segment ends at byte " + std::to_string(ph.p_offset + ph.p_filesz) +
+                   " but the file has " + std::to_string(size) + " bytes";
+        }
+    }
+    return "";
 }
 
 }  // namespace
@@ -409,6 +448,10 @@ int32_t trt_library_open(const char* path, trt_library** out) noexcept {
         *out = nullptr;
         if (!path || !*path) return fail(TRT_E_INVALID_ARGUMENT, "empty library path");
         std::lock_guard<std::mutex> lock(g_libraries_mutex);
+        if (std::strchr(path, '/')) {
+            std::string const problem = elf_problem(path);
+            if (!problem.empty()) return fail(TRT_E_LIBRARY, std::string("cannot load ") + path + ": " + problem);
+        }
         dlerror();
         void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (!handle) {
