@@ -27,11 +27,11 @@ class Source:
 
 
 class FileReader(IStreamReaderV2):
-    """Reads a binary file object that cannot be mapped (a pipe, a socket file)."""
+    """Reads a seekable binary file object that cannot be mapped (no file descriptor)."""
 
     def __init__(self, file: Any) -> None:
         self._file = file
-        self._start = file.tell() if file.seekable() else 0
+        self._start = file.tell()
 
     def readinto(self, buffer: memoryview, stream: int) -> int:
         total = 0
@@ -43,12 +43,17 @@ class FileReader(IStreamReaderV2):
         return total
 
     def seek(self, offset: int, where: SeekPosition) -> bool:
-        if not self._file.seekable():
-            return False
         if where == SeekPosition.SET:
             offset += self._start
         self._file.seek(offset, int(where))
         return True
+
+
+def _seekable(obj: Any) -> bool:
+    try:
+        return bool(obj.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _buffer_view(obj: Any) -> memoryview:
@@ -108,9 +113,10 @@ def open_source(obj: Any) -> Iterator[Source]:
         if mappable:
             with _mapped(fileno, obj.tell()) as view:
                 yield Source(buffer=view)
-        elif hasattr(obj, "readinto"):
+        elif hasattr(obj, "readinto") and _seekable(obj):
             yield Source(reader=FileReader(obj))
         else:
+            # Pipes and sockets cannot seek back; the adapter keeps what was read.
             yield Source(reader=StreamReaderAdapter(obj))
     else:
         view = _buffer_view(obj)

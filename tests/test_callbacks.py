@@ -1,0 +1,260 @@
+"""Exceptions raised in Python callbacks come out of the call that triggered them.
+
+One test per callback kind: logger, error recorder, GPU allocator, stream reader.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+import traceback
+
+import pytest
+
+import trt_runtime as trt
+from conftest import RecordingLogger, make_plan
+
+PLAN = make_plan("cb", [("x", 1, 0, (2,)), ("y", 2, 0, (2,))])
+
+
+class Boom(Exception):
+    pass
+
+
+class RaisingLogger(trt.ILogger):
+    def __init__(self, when: str = "magicTag") -> None:
+        self.when = when
+
+    def log(self, severity: trt.Severity, msg: str) -> None:
+        if self.when in msg:
+            raise Boom(f"logger saw: {msg}")
+
+
+def test_logger_exception_comes_out_of_deserialize(fake_library: trt.Library) -> None:
+    rt = trt.Runtime(RaisingLogger(), library=fake_library)
+    with pytest.raises(Boom, match="logger saw") as info:
+        rt.deserialize_cuda_engine(b"\x03" * 64)
+    frames = [f.name for f in traceback.extract_tb(info.value.__traceback__)]
+    assert "log" in frames, "the original traceback of the callback is kept"
+    assert any("magicTag" in note for note in getattr(info.value, "__notes__", []))
+
+
+def test_logger_exception_during_creation_comes_out_of_the_constructor(fake_library: trt.Library,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_TRT_NO_GPU", "1")
+    with pytest.raises(Boom):
+        trt.Runtime(RaisingLogger("CUDA"), library=fake_library)
+
+
+def test_logger_base_exception_is_not_swallowed(fake_library: trt.Library) -> None:
+    class Exiting(trt.ILogger):
+        def log(self, severity: trt.Severity, msg: str) -> None:
+            raise KeyboardInterrupt
+
+    rt = trt.Runtime(Exiting(), library=fake_library)
+    with pytest.raises(KeyboardInterrupt):
+        rt.deserialize(b"\x03" * 64)
+
+
+def test_logger_without_log_method_raises_not_implemented(fake_library: trt.Library) -> None:
+    class Empty(trt.ILogger):
+        pass
+
+    rt = trt.Runtime(Empty(), library=fake_library)
+    with pytest.raises(NotImplementedError, match="log"):
+        rt.deserialize(b"\x03" * 64)
+
+
+def test_recorder_exception_comes_out_of_the_setter(runtime: trt.Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Bad(trt.ErrorRecorder):
+        def report_error(self, val: trt.ErrorCode, desc: str) -> bool:
+            raise Boom(desc)
+
+    monkeypatch.setenv("FAKE_TRT_DLA_CORES", "2")  # the double then checks the core and reports
+    runtime.error_recorder = Bad()
+    with pytest.raises(Boom, match="dlaCore"):
+        runtime.DLA_core = 5
+    runtime.DLA_core = 1
+    assert runtime.DLA_core == 1
+
+
+def test_recorder_exception_comes_out_of_deserialize(runtime: trt.Runtime) -> None:
+    class Bad(trt.ErrorRecorder):
+        def report_error(self, val: trt.ErrorCode, desc: str) -> bool:
+            raise Boom(val.name)
+
+    runtime.error_recorder = Bad()
+    with pytest.raises(Boom, match="UNSPECIFIED_ERROR"):
+        runtime.deserialize_cuda_engine(b"\x04" * 64)
+
+
+class HostAllocator(trt.IGpuAllocator):
+    """Host memory stands in for device memory on the double."""
+
+    def __init__(self) -> None:
+        self.live: dict[int, bytearray] = {}
+        self.calls: list[str] = []
+
+    def allocate(self, size: int, alignment: int, flags: int) -> int:
+        import ctypes
+
+        buf = (ctypes.c_char * max(size, 1))()
+        address = ctypes.addressof(buf)
+        self.live[address] = buf  # type: ignore[assignment]
+        self.calls.append("allocate")
+        return address
+
+    def deallocate(self, memory: int) -> bool:
+        self.calls.append("deallocate")
+        return self.live.pop(memory, None) is not None
+
+
+def test_allocator_is_called_for_engine_memory_and_frees_it(runtime: trt.Runtime) -> None:
+    alloc = HostAllocator()
+    runtime.gpu_allocator = alloc
+    engine = runtime.deserialize(PLAN)
+    assert alloc.calls == ["allocate"] and len(alloc.live) == 1
+    engine.close()
+    assert alloc.calls == ["allocate", "deallocate"] and not alloc.live
+
+
+@pytest.mark.parametrize("returned,error", [(None, TypeError), ("0x10", TypeError), (-5, ValueError),
+                                            (True, TypeError)])
+def test_allocator_bad_return_surfaces_from_deserialize(runtime: trt.Runtime, returned: object,
+                                                        error: type[Exception]) -> None:
+    class Bad(trt.IGpuAsyncAllocator):
+        def allocate_async(self, size: int, alignment: int, flags: int, stream: int) -> int:
+            return returned  # type: ignore[return-value]
+
+        def deallocate_async(self, memory: int, stream: int) -> bool:
+            return True
+
+    runtime.gpu_allocator = Bad()
+    with pytest.raises(error, match="allocate"):
+        runtime.deserialize_cuda_engine(PLAN)
+
+
+def test_allocator_exception_comes_out_of_deserialize(runtime: trt.Runtime) -> None:
+    class Bad(trt.IGpuAllocator):
+        def allocate(self, size: int, alignment: int, flags: int) -> int:
+            raise MemoryError("pool exhausted")
+
+        def deallocate(self, memory: int) -> bool:
+            return True
+
+    runtime.gpu_allocator = Bad()
+    with pytest.raises(MemoryError, match="pool exhausted"):
+        runtime.deserialize_cuda_engine(PLAN)
+
+
+def test_allocator_returning_zero_is_tensorrts_allocation_failure(runtime: trt.Runtime) -> None:
+    class Empty(trt.IGpuAllocator):
+        def allocate(self, size: int, alignment: int, flags: int) -> int:
+            return 0
+
+        def deallocate(self, memory: int) -> bool:
+            return True
+
+    runtime.gpu_allocator = Empty()
+    assert runtime.deserialize_cuda_engine(PLAN) is None
+    with pytest.raises(trt.DeserializationError) as info:
+        runtime.deserialize(PLAN)
+    assert any("memory" in r.message for r in info.value.reports)
+
+
+def test_stream_reader_exception_comes_out_of_deserialize(runtime: trt.Runtime) -> None:
+    class Bad(trt.IStreamReaderV2):
+        def read(self, size: int, stream: int) -> bytes:
+            raise OSError("disk on fire")
+
+        def seek(self, offset: int, where: trt.SeekPosition) -> bool:
+            return True
+
+    with pytest.raises(OSError, match="disk on fire"):
+        runtime.deserialize_cuda_engine(Bad())
+
+
+def test_stream_reader_seek_exception_comes_out(runtime: trt.Runtime) -> None:
+    class Bad(trt.IStreamReaderV2):
+        def read(self, size: int, stream: int) -> bytes:
+            return b"\0" * size
+
+        def seek(self, offset: int, where: trt.SeekPosition) -> bool:
+            raise ValueError("no seeking")
+
+    with pytest.raises(ValueError, match="no seeking"):
+        runtime.deserialize(Bad())
+
+
+def test_stream_reader_returning_too_much_or_none(runtime: trt.Runtime) -> None:
+    class TooMuch(trt.IStreamReaderV2):
+        def read(self, size: int, stream: int) -> bytes:
+            return b"\0" * (size + 1)
+
+        def seek(self, offset: int, where: trt.SeekPosition) -> bool:
+            return True
+
+    class Nothing(TooMuch):
+        def read(self, size: int, stream: int) -> bytes:
+            return None  # type: ignore[return-value]
+
+    with pytest.raises(ValueError, match="returned"):
+        runtime.deserialize(TooMuch())
+    with pytest.raises(TypeError, match="None"):
+        runtime.deserialize(Nothing())
+
+
+def test_callback_failure_outside_any_call_goes_to_unraisablehook(fake_library: trt.Library,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda args: seen.append(args.exc_value))
+    rt = trt.Runtime(RaisingLogger("hello"), library=fake_library)
+    from trt_runtime._ffi import lib
+
+    # What TensorRT's own threads do: log with no trt_runtime call running.
+    lib._trt_py_broadcast_log(fake_library._bridge.handle, 1, b"hello from a TensorRT thread")
+    assert len(seen) == 1 and isinstance(seen[0], Boom)
+    rt.close()
+
+
+def test_exceptions_stay_on_their_thread(fake_library: trt.Library) -> None:
+    class PerThread(trt.ILogger):
+        def log(self, severity: trt.Severity, msg: str) -> None:
+            raise Boom(threading.current_thread().name)
+
+    rt = trt.Runtime(PerThread(), library=fake_library)
+    results: dict[str, str] = {}
+
+    def work() -> None:
+        for _ in range(50):
+            try:
+                rt.deserialize(b"\x05" * 64)
+            except Boom as exc:
+                if str(exc) != threading.current_thread().name:
+                    results[threading.current_thread().name] = f"got {exc}"
+                    return
+        results[threading.current_thread().name] = "ok"
+
+    threads = [threading.Thread(target=work, name=f"t{i}") for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {f"t{i}": "ok" for i in range(8)}
+
+
+def test_recorder_is_released_when_nothing_uses_it(fake_library: trt.Library) -> None:
+    from trt_runtime._callbacks import _PINNED
+
+    gc.collect()  # runtimes of earlier tests release their loggers' bridges
+    before = len(_PINNED)
+    rt = trt.Runtime(RecordingLogger(), library=fake_library)
+    rt.error_recorder = trt.ErrorRecorder()
+    engine = rt.deserialize(PLAN)
+    rt.error_recorder = trt.ErrorRecorder()  # the engine still holds the first one
+    assert len(_PINNED) == before + 3  # the logger's bridge and two recorders
+    engine.close()
+    rt.close()
+    gc.collect()
+    assert len(_PINNED) == before
