@@ -43,6 +43,15 @@ def _int32(value: Any, name: str) -> int:
     return value
 
 
+def _lean_path(path: Any) -> bytes:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
+    raw = os.fsencode(path)
+    if b"\0" in raw:
+        raise InvalidArgumentError("path contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+    return raw
+
+
 def _library_for(library: Library | str | os.PathLike[str] | None) -> Library:
     if library is None:
         return load_library()
@@ -408,12 +417,31 @@ class Runtime:
         """Load the lean runtime library at ``path`` and return a runtime of it, raising on failure.
 
         The new runtime keeps this one alive and logs to the same logger.
+
+        Raises
+        ------
+        TensorRTError
+            TensorRT could not load it; the reasons it gave are in the message.
+        TypeError, InvalidArgumentError
+            ``path`` is not a path, or holds a NUL character.
         """
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
-        raw = os.fsencode(path)
-        if b"\0" in raw:
-            raise InvalidArgumentError("path contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+        return self._load_runtime(_lean_path(path))
+
+    def load_runtime(self, path: str | os.PathLike[str]) -> Runtime | None:
+        """Official-compatible :meth:`open_lean_runtime`: None when TensorRT cannot load the library.
+
+        Bad arguments, a closed runtime and exceptions from callbacks still raise.
+        """
+        raw = _lean_path(path)
+        self._handle()
+        try:
+            return self._load_runtime(raw)
+        except TensorRTError as exc:
+            if exc.code != lib.TRT_E_FAILED:
+                raise
+            return None
+
+    def _load_runtime(self, raw: bytes) -> Runtime:
         h = self._handle()
         bridge = Bridge(self._logger).pin()
         out = ffi.new("trt_runtime **")
@@ -424,15 +452,6 @@ class Runtime:
         loaded = Runtime.__new__(Runtime)
         loaded._adopt(out[0], self._library, self._logger, bridge, self)
         return loaded
-
-    def load_runtime(self, path: str | os.PathLike[str]) -> Runtime | None:
-        """Official-compatible :meth:`open_lean_runtime`: None when the library cannot be loaded."""
-        try:
-            return self.open_lean_runtime(path)
-        except TensorRTError as exc:
-            if isinstance(exc, ClosedError):
-                raise
-            return None
 
     def get_plugin_registry(self) -> IPluginRegistry:
         """This runtime's plugin registry; it keeps the runtime alive."""
