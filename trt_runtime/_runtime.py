@@ -188,7 +188,14 @@ class Runtime:
 
     @DLA_core.setter
     def DLA_core(self, value: int) -> None:  # noqa: N802
-        status = lib.trt_runtime_set_dla_core(self._handle(), _int32(value, "DLA_core"))
+        if type(value) is not int:
+            value = _int32(value, "DLA_core")
+        elif not _INT32_MIN <= value <= _INT32_MAX:
+            _int32(value, "DLA_core")
+        try:
+            status = lib.trt_runtime_set_dla_core(self._h, value)
+        except TypeError:
+            raise self._closed() from None
         if status:
             self._fail(status)
 
@@ -231,13 +238,17 @@ class Runtime:
 
     @tempfile_control_flags.setter
     def tempfile_control_flags(self, value: int) -> None:
-        value = _int32(value, "tempfile_control_flags")
-        if value & ~_TEMPFILE_BITS or value < 0:
-            raise InvalidArgumentError(
-                f"tempfile_control_flags must combine the bits 1 << TempfileControlFlag (0..3), got {value}",
-                lib.TRT_E_INVALID_ARGUMENT,
-            )
-        status = lib.trt_runtime_set_tempfile_control_flags(self._handle(), value)
+        if type(value) is not int or not 0 <= value <= _TEMPFILE_BITS:
+            value = _int32(value, "tempfile_control_flags")
+            if value & ~_TEMPFILE_BITS or value < 0:
+                raise InvalidArgumentError(
+                    f"tempfile_control_flags must combine the bits 1 << TempfileControlFlag (0..3), got {value}",
+                    lib.TRT_E_INVALID_ARGUMENT,
+                )
+        try:
+            status = lib.trt_runtime_set_tempfile_control_flags(self._h, value)
+        except TypeError:
+            raise self._closed() from None
         if status:
             self._fail(status)
 
@@ -251,9 +262,12 @@ class Runtime:
 
     @engine_host_code_allowed.setter
     def engine_host_code_allowed(self, value: bool) -> None:
-        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+        if value is not True and value is not False and type(value).__name__ != "bool_":
             raise TypeError(f"engine_host_code_allowed must be a bool, not {type(value).__name__}")
-        status = lib.trt_runtime_set_engine_host_code_allowed(self._handle(), 1 if value else 0)
+        try:
+            status = lib.trt_runtime_set_engine_host_code_allowed(self._h, 1 if value else 0)
+        except TypeError:
+            raise self._closed() from None
         if status:
             self._fail(status)
 
