@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 from cffi import FFI
@@ -53,20 +54,33 @@ def cdef_text(header: Path = SHIM / "trt_shim.h") -> str:
     return re.sub(r"\bTRT_NOEXCEPT\b", "", "\n".join(kept))
 
 
-ffibuilder = FFI()
-ffibuilder.cdef(cdef_text() + CALLBACKS)
-ffibuilder.set_source(
-    "trt_runtime._native",
-    '#include "trt_shim.h"',
-    # setuptools wants source paths relative to where it runs; relpath keeps
-    # them right from any working directory.
-    sources=[os.path.relpath(SHIM / "shim.cpp")],
-    source_extension=".cpp",
-    include_dirs=[str(SHIM)],
-    extra_compile_args=["-std=c++17", "-O2", "-fvisibility=hidden"],
-    libraries=["dl"],
-    depends=[str(SHIM / "trt_shim.h"), str(SHIM / "trt_abi.hpp")],
-)
+def make_builder(absolute_sources: bool = False) -> FFI:
+    """The cffi builder of ``trt_runtime._native``.
+
+    setuptools wants source paths relative to where it runs (the project
+    root: relpath keeps them right from any working directory); cffi's own
+    ``compile`` runs elsewhere and takes absolute ones.
+    """
+    source = SHIM / "shim.cpp"
+    builder = FFI()
+    builder.cdef(cdef_text() + CALLBACKS)
+    builder.set_source(
+        "trt_runtime._native",
+        '#include "trt_shim.h"',
+        sources=[str(source) if absolute_sources else os.path.relpath(source)],
+        source_extension=".cpp",
+        include_dirs=[str(SHIM)],
+        extra_compile_args=["-std=c++17", "-O2", "-fvisibility=hidden"],
+        libraries=["dl"],
+        depends=[str(SHIM / "trt_shim.h"), str(SHIM / "trt_abi.hpp")],
+    )
+    return builder
+
+
+# What setup.py's cffi_modules names.
+ffibuilder = make_builder()
 
 if __name__ == "__main__":
-    ffibuilder.compile(tmpdir=str(HERE / "build" / "cffi"), verbose=True)
+    # A build in place, without pip: compiled under build/, copied into trt_runtime/.
+    built = make_builder(absolute_sources=True).compile(tmpdir=str(HERE / "build" / "cffi"))
+    shutil.copy(built, HERE / "trt_runtime" / Path(built).name)

@@ -28,6 +28,7 @@ __all__ = ["Runtime"]
 
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _TEMPFILE_BITS = 0b11  # one bit per TempfileControlFlag
+_PLAIN_BUFFERS = (bytes, bytearray)
 
 
 def _int32(value: Any, name: str) -> int:
@@ -420,6 +421,23 @@ class Runtime:
         type and exceptions raised by Python callbacks still raise; only
         TensorRT's refusal becomes None (its reasons went to the logger).
         """
+        if type(serialized_engine) in _PLAIN_BUFFERS:
+            # The common case, without the general source handling: one
+            # crossing, and no exception built for a refusal nobody sees.
+            h = self._h
+            if h is None:
+                raise self._closed()
+            out = ffi.new("trt_engine **")
+            data = ffi.from_buffer(serialized_engine)
+            try:
+                status = lib.trt_runtime_deserialize(h, data, len(data), out)
+            finally:
+                ffi.release(data)
+            if not status:
+                return ICudaEngine._adopt(out[0], self)
+            if status == lib.TRT_E_FAILED:
+                return None
+            raise_status(status, self._bridges(), DeserializationError, prefix="cannot deserialize the engine: ")
         try:
             return self.deserialize(serialized_engine)
         except DeserializationError:
