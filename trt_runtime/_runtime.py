@@ -29,6 +29,16 @@ __all__ = ["Runtime"]
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _TEMPFILE_BITS = 0b11  # one bit per TempfileControlFlag
 _PLAIN_BUFFERS = (bytes, bytearray)
+# The hot property paths call these directly: one global lookup instead of two.
+_get_dla_core = lib.trt_runtime_get_dla_core
+_get_num_dla_cores = lib.trt_runtime_get_num_dla_cores
+_get_max_threads = lib.trt_runtime_get_max_threads
+_get_tempfile_control_flags = lib.trt_runtime_get_tempfile_control_flags
+_get_engine_host_code_allowed = lib.trt_runtime_get_engine_host_code_allowed
+_set_dla_core = lib.trt_runtime_set_dla_core
+_set_max_threads = lib.trt_runtime_set_max_threads
+_set_tempfile_control_flags = lib.trt_runtime_set_tempfile_control_flags
+_set_engine_host_code_allowed = lib.trt_runtime_set_engine_host_code_allowed
 
 
 def _int32(value: Any, name: str) -> int:
@@ -183,7 +193,7 @@ class Runtime:
     def DLA_core(self) -> int:  # noqa: N802 - official name
         """The DLA core engines run on; -1 when none. Only existing cores are accepted."""
         try:
-            return lib.trt_runtime_get_dla_core(self._h)  # type: ignore[no-any-return]
+            return _get_dla_core(self._h)  # type: ignore[no-any-return]
         except TypeError:
             raise self._closed() from None
 
@@ -194,7 +204,7 @@ class Runtime:
         elif not _INT32_MIN <= value <= _INT32_MAX:
             _int32(value, "DLA_core")
         try:
-            status = lib.trt_runtime_set_dla_core(self._h, value)
+            status = _set_dla_core(self._h, value)
         except TypeError:
             raise self._closed() from None
         if status:
@@ -204,7 +214,7 @@ class Runtime:
     def num_DLA_cores(self) -> int:  # noqa: N802
         """The number of DLA cores of the device (read-only)."""
         try:
-            return lib.trt_runtime_get_num_dla_cores(self._h)  # type: ignore[no-any-return]
+            return _get_num_dla_cores(self._h)  # type: ignore[no-any-return]
         except TypeError:
             raise self._closed() from None
 
@@ -212,7 +222,7 @@ class Runtime:
     def max_threads(self) -> int:
         """The most threads TensorRT may use (at least 1)."""
         try:
-            return lib.trt_runtime_get_max_threads(self._h)  # type: ignore[no-any-return]
+            return _get_max_threads(self._h)  # type: ignore[no-any-return]
         except TypeError:
             raise self._closed() from None
 
@@ -223,7 +233,7 @@ class Runtime:
             if value <= 0:
                 raise InvalidArgumentError(f"max_threads must be at least 1, got {value}", lib.TRT_E_INVALID_ARGUMENT)
         try:
-            status = lib.trt_runtime_set_max_threads(self._h, value)
+            status = _set_max_threads(self._h, value)
         except TypeError:
             raise self._closed() from None
         if status:
@@ -233,7 +243,7 @@ class Runtime:
     def tempfile_control_flags(self) -> int:
         """Bit set of :class:`TempfileControlFlag` (bit offsets); 3 (both allowed) by default."""
         try:
-            return lib.trt_runtime_get_tempfile_control_flags(self._h)  # type: ignore[no-any-return]
+            return _get_tempfile_control_flags(self._h)  # type: ignore[no-any-return]
         except TypeError:
             raise self._closed() from None
 
@@ -247,7 +257,7 @@ class Runtime:
                     lib.TRT_E_INVALID_ARGUMENT,
                 )
         try:
-            status = lib.trt_runtime_set_tempfile_control_flags(self._h, value)
+            status = _set_tempfile_control_flags(self._h, value)
         except TypeError:
             raise self._closed() from None
         if status:
@@ -257,7 +267,7 @@ class Runtime:
     def engine_host_code_allowed(self) -> bool:
         """Whether engines may run host code they carry (version-compatible engines)."""
         try:
-            return bool(lib.trt_runtime_get_engine_host_code_allowed(self._h))
+            return _get_engine_host_code_allowed(self._h) != 0
         except TypeError:
             raise self._closed() from None
 
@@ -266,7 +276,7 @@ class Runtime:
         if value is not True and value is not False and type(value).__name__ != "bool_":
             raise TypeError(f"engine_host_code_allowed must be a bool, not {type(value).__name__}")
         try:
-            status = lib.trt_runtime_set_engine_host_code_allowed(self._h, 1 if value else 0)
+            status = _set_engine_host_code_allowed(self._h, 1 if value else 0)
         except TypeError:
             raise self._closed() from None
         if status:
