@@ -14,13 +14,10 @@ by the first :class:`~trt_runtime.Runtime`, looking in this order:
 
 from __future__ import annotations
 
-import importlib.util
-import logging
 import os
 import threading
 import weakref
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._callbacks import Bridge
@@ -45,9 +42,6 @@ INSTALL_HINT = (
     "`[dispatch]` for the dispatch library), or point TRT_RUNTIME_LIBRARY or "
     "trt_runtime.load_library(path) at a libnvinfer*.so.11."
 )
-
-_log = logging.getLogger("trt_runtime")
-
 
 class Flavour(str, Enum):
     """Which TensorRT runtime library: with the builder, lean, or dispatch."""
@@ -104,7 +98,10 @@ class Library:
         """Deliver a message logged outside any call to every live runtime's logger."""
         loggers = {id(rt.logger): rt.logger for rt in list(self._runtimes)}
         if not loggers:
-            _log.log(_PY_LEVELS.get(int(severity), logging.DEBUG), "TensorRT: %s", message)
+            import logging  # only here: it is slow to import and rarely needed
+
+            level = _PY_LEVELS.get(int(severity), logging.DEBUG)
+            logging.getLogger("trt_runtime").log(level, "TensorRT: %s", message)
         errors = []
         for logger in loggers.values():
             try:
@@ -115,7 +112,8 @@ class Library:
             raise errors[0]
 
 
-_PY_LEVELS = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
+# logging's CRITICAL, ERROR, WARNING, INFO, DEBUG by TensorRT severity.
+_PY_LEVELS = {0: 50, 1: 40, 2: 30, 3: 20, 4: 10}
 
 _lock = threading.Lock()
 _current: Library | None = None
@@ -151,6 +149,8 @@ def _open(path: str) -> Library:
 
 
 def _wheel_candidates() -> list[str]:
+    import importlib.util
+
     out = []
     for module, pattern in _WHEELS:
         try:
@@ -159,7 +159,7 @@ def _wheel_candidates() -> list[str]:
             spec = None
         for folder in (spec.submodule_search_locations or []) if spec else []:
             for major in SUPPORTED_MAJORS:
-                out.append(str(Path(folder) / pattern.format(major=major)))
+                out.append(os.path.join(folder, pattern.format(major=major)))
     return out
 
 

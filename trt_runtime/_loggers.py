@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 from collections import deque
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ._callbacks import IErrorRecorder, ILogger
 from ._enums import ErrorCode, Severity
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = ["Logger", "LoggingLogger", "ErrorRecorder"]
 
@@ -58,19 +60,23 @@ class LoggingLogger(ILogger):
     Severities map to ``CRITICAL``, ``ERROR``, ``WARNING``, ``INFO`` and ``DEBUG``.
     """
 
+    # logging's CRITICAL, ERROR, WARNING, INFO and DEBUG (logging itself is
+    # imported only when such a logger is made: it is slow to import).
     LEVELS = {
-        Severity.INTERNAL_ERROR: logging.CRITICAL,
-        Severity.ERROR: logging.ERROR,
-        Severity.WARNING: logging.WARNING,
-        Severity.INFO: logging.INFO,
-        Severity.VERBOSE: logging.DEBUG,
+        Severity.INTERNAL_ERROR: 50,
+        Severity.ERROR: 40,
+        Severity.WARNING: 30,
+        Severity.INFO: 20,
+        Severity.VERBOSE: 10,
     }
 
     def __init__(self, logger: logging.Logger | str = "tensorrt") -> None:
+        import logging
+
         self.logger = logging.getLogger(logger) if isinstance(logger, str) else logger
 
     def log(self, severity: Severity, msg: str) -> None:
-        self.logger.log(self.LEVELS.get(severity, logging.DEBUG), "%s", msg)
+        self.logger.log(self.LEVELS.get(severity, 10), "%s", msg)
 
 
 class ErrorRecorder(IErrorRecorder):

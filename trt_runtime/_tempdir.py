@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,12 +19,20 @@ def effective_temporary_directory(configured: str | os.PathLike[str] | None = No
     return os.environ.get("TMPDIR") or "/tmp"
 
 
-@dataclass
 class TempDirCheck:
-    """Result of :func:`check_temporary_directory`; true when usable."""
+    """Result of :func:`check_temporary_directory`; true when usable.
 
-    path: str
-    problems: list[str] = field(default_factory=list)
+    ``path`` is the directory checked, ``problems`` what is wrong with it.
+    """
+
+    __slots__ = ("path", "problems")
+
+    def __init__(self, path: str, problems: list[str] | None = None) -> None:
+        self.path = path
+        self.problems: list[str] = list(problems or [])
+
+    def __repr__(self) -> str:
+        return f"TempDirCheck(path={self.path!r}, problems={self.problems!r})"
 
     def __bool__(self) -> bool:
         return not self.problems
