@@ -71,7 +71,8 @@ struct Frame {
     }
 };
 
-thread_local Frame* tl_frame = nullptr;
+// Read on every call; initial-exec keeps the access a single load (8 bytes of static TLS).
+thread_local Frame* tl_frame __attribute__((tls_model("initial-exec"))) = nullptr;
 
 // Makes a Frame current for the scope of a call; frames nest when a
 // callback calls back into the shim.
@@ -397,9 +398,31 @@ struct trt_runtime {
     }
 };
 
+// An engine holds its runtime; each of its contexts holds it in turn.
 struct trt_engine {
+    std::atomic<int32_t> refs{1};
     trt_runtime* runtime;
-    void* engine;  // ICudaEngine*; its methods are reached in later sections
+    abi::ICudaEngine* engine;
+    abi::VCudaEngine* impl;
+    std::mutex mutex;  // guards recorder
+    trt_recorder* recorder = nullptr;  // the one set through the shim; own reference
+
+    trt_engine(trt_runtime* rt, abi::ICudaEngine* e) : runtime(rt), engine(e), impl(e->mImpl) { rt->retain(); }
+
+    void retain() { ++refs; }
+    void release() {
+        if (--refs != 0) return;
+        trt_runtime* rt = runtime;
+        if (!g_shutdown.load()) {
+            {
+                FrameScope scope(rt->log, rt->log_ctx);
+                delete engine;  // TensorRT drops its references to the recorder here
+            }
+            if (recorder) recorder->decRefCount();
+            delete this;
+        }
+        rt->release();
+    }
 };
 
 namespace {
@@ -691,17 +714,19 @@ int32_t trt_runtime_set_dla_workspace_strategy(trt_runtime* rt, int32_t strategy
 namespace {
 
 int32_t finish_engine(trt_runtime* rt, Frame& frame, void* engine, char const* what, trt_engine** out) {
-    if (engine && frame.callback_failed) {
+    auto* native = static_cast<abi::ICudaEngine*>(engine);
+    if (native && (frame.callback_failed || !plausible(native))) {
         // Succeeded, but a callback raised: the caller sees the exception, so
         // the engine nobody will receive is destroyed.
-        delete static_cast<abi::IRuntime*>(engine);  // any object with a virtual destructor first
-        engine = nullptr;
+        if (plausible(native)) delete native;
+        native = nullptr;
     }
-    int32_t const status = conclude(frame, engine != nullptr && !frame.callback_failed, what);
-    if (status != TRT_OK) return status;
-    auto* e = new trt_engine{rt, engine};
-    rt->retain();
-    *out = e;
+    int32_t const status = conclude(frame, native != nullptr && !frame.callback_failed, what);
+    if (status != TRT_OK) {
+        if (native) delete native;  // TensorRT logged an error yet returned an engine
+        return status;
+    }
+    *out = new trt_engine(rt, native);
     return TRT_OK;
 }
 
@@ -852,18 +877,515 @@ void trt_allocator_release(trt_allocator* allocator) noexcept { delete allocator
 
 void trt_engine_release(trt_engine* engine) noexcept {
     try {
-        if (!engine) return;
-        trt_runtime* rt = engine->runtime;
-        if (!g_shutdown.load()) {
-            FrameScope scope(rt->log, rt->log_ctx);
-            delete static_cast<abi::IRuntime*>(engine->engine);  // virtual destructor in slot 0/1
-            delete engine;
-        }
-        rt->release();
+        if (engine) engine->release();
     } catch (...) {
     }
 }
 
 void* trt_engine_native(trt_engine* engine) noexcept { return engine->engine; }
+
+}  // extern "C"
+
+// A context holds its engine (which holds the runtime).
+struct trt_context {
+    trt_engine* engine;
+    abi::IExecutionContext* context;
+    abi::VExecutionContext* impl;
+    std::mutex mutex;  // guards recorder
+    trt_recorder* recorder = nullptr;  // the one set through the shim; own reference
+
+    trt_context(trt_engine* e, abi::IExecutionContext* c) : engine(e), context(c), impl(c->mImpl) { e->retain(); }
+
+    trt_runtime* runtime() const { return engine->runtime; }
+
+    void release() {
+        trt_engine* e = engine;
+        if (!g_shutdown.load()) {
+            {
+                trt_runtime* rt = e->runtime;
+                FrameScope scope(rt->log, rt->log_ctx);
+                delete context;
+            }
+            if (recorder) recorder->decRefCount();
+            delete this;
+        }
+        e->release();
+    }
+};
+
+struct trt_host_memory {
+    abi::IHostMemory* memory;
+};
+
+namespace {
+
+static_assert(sizeof(trt_dims) == sizeof(abi::Dims64), "trt_dims must match Dims64");
+static_assert(offsetof(trt_dims, d) == offsetof(abi::Dims64, d), "trt_dims must match Dims64");
+
+constexpr int32_t kMaxDims = 8;
+constexpr int32_t kModeNone = 0;  // TensorIOMode::kNONE
+
+abi::Dims64 to_abi(trt_dims const& d) {
+    abi::Dims64 out{};
+    out.nbDims = d.nb_dims;
+    for (int32_t i = 0; i < d.nb_dims && i < kMaxDims; ++i) out.d[i] = d.d[i];
+    return out;
+}
+
+trt_dims from_abi(abi::Dims64 const& d) {
+    trt_dims out{};
+    out.nb_dims = d.nbDims;
+    for (int32_t i = 0; i < d.nbDims && i < kMaxDims; ++i) out.d[i] = d.d[i];
+    return out;
+}
+
+std::string quoted(char const* name) { return std::string("'") + (name ? name : "(null)") + "'"; }
+
+int32_t no_tensor(char const* name) {
+    return fail(TRT_E_INVALID_ARGUMENT, "the engine has no I/O tensor named " + quoted(name));
+}
+
+bool is_io_tensor(abi::VCudaEngine* impl, char const* name) {
+    return name && static_cast<int32_t>(impl->getTensorIOMode(name)) != kModeNone;
+}
+
+// Swaps the shim's own reference to a recorder; `set` installs it in TensorRT.
+template <typename Owner, typename Set>
+void swap_recorder(Owner* owner, trt_recorder* recorder, Set&& set) {
+    trt_recorder* old = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(owner->mutex);
+        if (recorder) recorder->incRefCount();
+        set(recorder);
+        old = owner->recorder;
+        owner->recorder = recorder;
+    }
+    if (old) old->decRefCount();
+}
+
+template <typename Get>
+int32_t tensor_dims(trt_context* c, const char* name, trt_dims* out, char const* what, Get&& get) {
+    FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+    if (!is_io_tensor(c->engine->impl, name)) return no_tensor(name);
+    abi::Dims64 const d = get();
+    if (d.nbDims < 0 || d.nbDims > kMaxDims) {
+        return conclude(scope.frame(), false, (std::string(what) + "(" + quoted(name) + ")").c_str());
+    }
+    *out = from_abi(d);
+    return conclude(scope.frame(), true, what);
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t trt_engine_get_info(trt_engine* e, trt_engine_info* out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        abi::VCudaEngine* impl = e->impl;
+        out->name = impl->getName();
+        out->num_layers = impl->getNbLayers();
+        out->num_io_tensors = impl->getNbIOTensors();
+        out->num_optimization_profiles = impl->getNbOptimizationProfiles();
+        out->num_aux_streams = impl->getNbAuxStreams();
+        out->refittable = impl->isRefittable() ? 1 : 0;
+        out->engine_capability = static_cast<int32_t>(impl->getEngineCapability());
+        out->hardware_compatibility_level = static_cast<int32_t>(impl->getHardwareCompatibilityLevel());
+        out->profiling_verbosity = static_cast<int32_t>(impl->getProfilingVerbosity());
+        out->tactic_sources = impl->getTacticSources();
+        out->device_memory_size_v2 = impl->getDeviceMemorySizeV2();
+        out->streamable_weights_size = impl->getStreamableWeightsSize();
+        return conclude(scope.frame(), true, "ICudaEngine queries");
+    });
+}
+
+int32_t trt_engine_get_weight_streaming(trt_engine* e, int32_t which, int64_t* out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        abi::VCudaEngine* impl = e->impl;
+        switch (which) {
+            case 0:
+                *out = impl->getWeightStreamingBudgetV2();
+                return conclude(scope.frame(), true, "getWeightStreamingBudgetV2");
+            case 1:
+                *out = impl->getWeightStreamingAutomaticBudget();
+                return conclude(scope.frame(), true, "getWeightStreamingAutomaticBudget");
+            case 2:
+                *out = impl->getWeightStreamingScratchMemorySize();
+                return conclude(scope.frame(), true, "getWeightStreamingScratchMemorySize");
+            default:
+                return fail(TRT_E_INVALID_ARGUMENT, "unknown weight streaming query " + std::to_string(which));
+        }
+    });
+}
+
+int32_t trt_engine_tensor_name(trt_engine* e, int32_t index, const char** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        int32_t const count = e->impl->getNbIOTensors();
+        if (index < 0 || index >= count) {
+            return fail(TRT_E_INVALID_ARGUMENT, "I/O tensor index " + std::to_string(index) + " out of range [0, " +
+                                                    std::to_string(count) + ")");
+        }
+        *out = e->impl->getIOTensorName(index);
+        if (!*out) return conclude(scope.frame(), false, "getIOTensorName");
+        return conclude(scope.frame(), true, "getIOTensorName");
+    });
+}
+
+int32_t trt_engine_tensor_mode(trt_engine* e, const char* name) noexcept {
+    try {
+        if (!name) return kModeNone;
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        return static_cast<int32_t>(e->impl->getTensorIOMode(name));
+    } catch (...) {
+        return kModeNone;
+    }
+}
+
+int32_t trt_engine_tensor_info(trt_engine* e, const char* name, int32_t profile, trt_tensor_info* out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        abi::VCudaEngine* impl = e->impl;
+        if (!is_io_tensor(impl, name)) return no_tensor(name);
+        if (profile >= 0) {
+            int32_t const n = impl->getNbOptimizationProfiles();
+            if (profile >= n) {
+                return fail(TRT_E_INVALID_ARGUMENT, "optimization profile " + std::to_string(profile) +
+                                                        " out of range [0, " + std::to_string(n) + ")");
+            }
+        }
+        out->shape = from_abi(impl->getTensorShape(name));
+        out->dtype = static_cast<int32_t>(impl->getTensorDataType(name));
+        out->mode = static_cast<int32_t>(impl->getTensorIOMode(name));
+        out->location = static_cast<int32_t>(impl->getTensorLocation(name));
+        out->is_shape_inference_io = impl->isShapeInferenceIO(name) ? 1 : 0;
+        out->is_debug_tensor = impl->isDebugTensor(name) ? 1 : 0;
+        if (profile < 0) {
+            out->format = static_cast<int32_t>(impl->getTensorFormat(name));
+            out->bytes_per_component = impl->getTensorBytesPerComponent(name);
+            out->components_per_element = impl->getTensorComponentsPerElement(name);
+            out->vectorized_dim = impl->getTensorVectorizedDim(name);
+            out->format_desc = impl->getTensorFormatDesc(name);
+        } else {
+            out->format = static_cast<int32_t>(impl->getTensorFormatV2(name, profile));
+            out->bytes_per_component = impl->getTensorBytesPerComponentV2(name, profile);
+            out->components_per_element = impl->getTensorComponentsPerElementV2(name, profile);
+            out->vectorized_dim = impl->getTensorVectorizedDimV2(name, profile);
+            out->format_desc = impl->getTensorFormatDescV2(name, profile);
+        }
+        return conclude(scope.frame(), true, ("queries of tensor " + quoted(name)).c_str());
+    });
+}
+
+int32_t trt_engine_profile_shape(trt_engine* e, const char* name, int32_t profile, trt_dims* out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        abi::VCudaEngine* impl = e->impl;
+        if (!is_io_tensor(impl, name)) return no_tensor(name);
+        int32_t const n = impl->getNbOptimizationProfiles();
+        if (profile < 0 || profile >= n) {
+            return fail(TRT_E_INVALID_ARGUMENT, "optimization profile " + std::to_string(profile) +
+                                                    " out of range [0, " + std::to_string(n) + ")");
+        }
+        for (int32_t which = 0; which < 3; ++which) {
+            abi::Dims64 const d = impl->getProfileShape(name, profile, static_cast<abi::OptProfileSelector>(which));
+            if (d.nbDims < 0 || d.nbDims > kMaxDims) {
+                std::string const what = "getProfileShape(" + quoted(name) + ", " + std::to_string(profile) + ")";
+                int32_t const status = conclude(scope.frame(), false, what.c_str());
+                if (scope.frame().reports.empty()) {
+                    return fail(TRT_E_INVALID_ARGUMENT, "tensor " + quoted(name) + " has no shapes in optimization "
+                                                        "profile " + std::to_string(profile) +
+                                                        " (only inputs that are not shape tensors have)");
+                }
+                return status;
+            }
+            out[which] = from_abi(d);
+        }
+        return conclude(scope.frame(), true, "getProfileShape");
+    });
+}
+
+int32_t trt_engine_device_memory_size_for_profile(trt_engine* e, int32_t profile, int64_t* out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        int32_t const n = e->impl->getNbOptimizationProfiles();
+        if (profile < 0 || profile >= n) {
+            return fail(TRT_E_INVALID_ARGUMENT, "optimization profile " + std::to_string(profile) +
+                                                    " out of range [0, " + std::to_string(n) + ")");
+        }
+        *out = e->impl->getDeviceMemorySizeForProfileV2(profile);
+        return conclude(scope.frame(), *out >= 0, "getDeviceMemorySizeForProfileV2");
+    });
+}
+
+int32_t trt_engine_set_weight_streaming_budget(trt_engine* e, int64_t budget) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        bool const ok = e->impl->setWeightStreamingBudgetV2(budget);
+        return conclude(scope.frame(), ok, "setWeightStreamingBudgetV2");
+    });
+}
+
+int32_t trt_engine_set_error_recorder(trt_engine* e, trt_recorder* recorder) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        swap_recorder(e, recorder, [&](trt_recorder* r) { e->impl->setErrorRecorder(r); });
+        return conclude(scope.frame(), true, "setErrorRecorder");
+    });
+}
+
+int32_t trt_engine_serialize(trt_engine* e, trt_host_memory** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        abi::IHostMemory* memory = e->impl->serialize();
+        if (memory && !plausible(memory)) memory = nullptr;
+        std::unique_ptr<abi::IHostMemory> owned(memory);
+        int32_t const status = conclude(scope.frame(), memory != nullptr, "serialize");
+        if (status != TRT_OK) return status;
+        *out = new trt_host_memory{owned.get()};
+        owned.release();
+        return TRT_OK;
+    });
+}
+
+int32_t trt_engine_create_context(trt_engine* e, int32_t strategy, trt_context** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        FrameScope scope(e->runtime->log, e->runtime->log_ctx);
+        abi::IExecutionContext* raw =
+            e->impl->createExecutionContext(static_cast<abi::ExecutionContextAllocationStrategy>(strategy));
+        if (raw && !plausible(raw)) raw = nullptr;
+        std::unique_ptr<abi::IExecutionContext> owned(raw);
+        Frame& frame = scope.frame();
+        int32_t const status = conclude(frame, raw != nullptr, "createExecutionContext");
+        if (status != TRT_OK) return status;  // the unique_ptr destroys a context nobody receives
+        *out = new trt_context(e, owned.get());
+        owned.release();
+        return TRT_OK;
+    });
+}
+
+// -------------------------------------------------------------- host memory
+
+int32_t trt_host_memory_get(trt_host_memory* m, uint64_t* address, uint64_t* size, int32_t* dtype) noexcept {
+    return guard([&]() -> int32_t {
+        abi::VHostMemory* impl = m->memory->mImpl;
+        *address = reinterpret_cast<uintptr_t>(impl->data());
+        *size = impl->size();
+        *dtype = static_cast<int32_t>(impl->type());
+        return TRT_OK;
+    });
+}
+
+void trt_host_memory_release(trt_host_memory* m) noexcept {
+    try {
+        if (!m) return;
+        if (!g_shutdown.load()) {
+            delete m->memory;
+            delete m;
+        }
+    } catch (...) {
+    }
+}
+
+// -------------------------------------------------------------- execution context
+
+void trt_context_release(trt_context* c) noexcept {
+    try {
+        if (c) c->release();
+    } catch (...) {
+    }
+}
+
+void* trt_context_native(trt_context* c) noexcept { return c->context; }
+
+const char* trt_context_get_name(trt_context* c) noexcept {
+    try {
+        char const* name = c->impl->getName();
+        return name ? name : "";
+    } catch (...) {
+        return "";
+    }
+}
+
+int32_t trt_context_set_name(trt_context* c, const char* name) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        c->impl->setName(name);
+        return conclude(scope.frame(), true, "setName");
+    });
+}
+
+int32_t trt_context_get_debug_sync(trt_context* c) noexcept { return c->impl->getDebugSync() ? 1 : 0; }
+
+int32_t trt_context_set_debug_sync(trt_context* c, int32_t sync) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        c->impl->setDebugSync(sync != 0);
+        return conclude(scope.frame(), true, "setDebugSync");
+    });
+}
+
+int32_t trt_context_get_optimization_profile(trt_context* c) noexcept { return c->impl->getOptimizationProfile(); }
+
+int32_t trt_context_all_input_dimensions_specified(trt_context* c) noexcept {
+    return c->impl->allInputDimensionsSpecified() ? 1 : 0;
+}
+
+int32_t trt_context_set_optimization_profile(trt_context* c, int32_t profile, uint64_t stream) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        bool const ok = c->impl->setOptimizationProfileAsync(
+            profile, reinterpret_cast<trt_abi::cudaStream_t>(static_cast<uintptr_t>(stream)));
+        return conclude(scope.frame(), ok, "setOptimizationProfileAsync");
+    });
+}
+
+int32_t trt_context_set_error_recorder(trt_context* c, trt_recorder* recorder) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        swap_recorder(c, recorder, [&](trt_recorder* r) { c->impl->setErrorRecorder(r); });
+        return conclude(scope.frame(), true, "setErrorRecorder");
+    });
+}
+
+uint64_t trt_context_get_persistent_cache_limit(trt_context* c) noexcept {
+    return c->impl->getPersistentCacheLimit();
+}
+
+int32_t trt_context_set_persistent_cache_limit(trt_context* c, uint64_t size) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        c->impl->setPersistentCacheLimit(static_cast<size_t>(size));
+        return conclude(scope.frame(), true, "setPersistentCacheLimit");
+    });
+}
+
+int32_t trt_context_set_input_shape(trt_context* c, const char* name, int32_t nb_dims, const int64_t* extents) noexcept {
+    return guard([&]() -> int32_t {
+        if (nb_dims < 0 || nb_dims > kMaxDims || (nb_dims > 0 && !extents)) {
+            return fail(TRT_E_INVALID_ARGUMENT, "a shape has 0 to 8 extents, got " + std::to_string(nb_dims));
+        }
+        abi::Dims64 dims{};
+        dims.nbDims = nb_dims;
+        for (int32_t i = 0; i < nb_dims; ++i) dims.d[i] = extents[i];
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        bool const ok = c->impl->setInputShape(name, dims);
+        return conclude(scope.frame(), ok, ("setInputShape(" + quoted(name) + ")").c_str());
+    });
+}
+
+
+int32_t trt_context_get_tensor_shape(trt_context* c, const char* name, trt_dims* out) noexcept {
+    return guard([&]() -> int32_t {
+        return tensor_dims(c, name, out, "getTensorShape", [&] { return c->impl->getTensorShape(name); });
+    });
+}
+
+int32_t trt_context_get_tensor_strides(trt_context* c, const char* name, trt_dims* out) noexcept {
+    return guard([&]() -> int32_t {
+        return tensor_dims(c, name, out, "getTensorStrides", [&] { return c->impl->getTensorStrides(name); });
+    });
+}
+
+int32_t trt_context_set_tensor_address(trt_context* c, const char* name, uint64_t address) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        bool const ok = c->impl->setTensorAddress(name, reinterpret_cast<void*>(static_cast<uintptr_t>(address)));
+        if (!ok || scope.frame().errors > 0) {
+            return conclude(scope.frame(), ok, ("setTensorAddress(" + quoted(name) + ")").c_str());
+        }
+        return TRT_OK;
+    });
+}
+
+int32_t trt_context_get_tensor_address(trt_context* c, const char* name, uint64_t* out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        if (!is_io_tensor(c->engine->impl, name)) return no_tensor(name);
+        *out = reinterpret_cast<uintptr_t>(c->impl->getTensorAddress(name));
+        return conclude(scope.frame(), true, "getTensorAddress");
+    });
+}
+
+int32_t trt_context_infer_shapes(trt_context* c, int32_t capacity, const char** names, int32_t* out_count) noexcept {
+    return guard([&]() -> int32_t {
+        *out_count = 0;
+        if (capacity < 0 || (capacity > 0 && !names)) {
+            return fail(TRT_E_INVALID_ARGUMENT, "inferShapes needs room for a non-negative number of names");
+        }
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        int32_t const n = c->impl->inferShapes(capacity, names);
+        if (n < 0) return conclude(scope.frame(), false, "inferShapes");
+        *out_count = n;
+        return conclude(scope.frame(), true, "inferShapes");
+    });
+}
+
+int32_t trt_context_set_device_memory(trt_context* c, uint64_t address, int64_t size) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        void* memory = reinterpret_cast<void*>(static_cast<uintptr_t>(address));
+        if (size < 0) {
+            c->impl->setDeviceMemory(memory);
+            return conclude(scope.frame(), true, "setDeviceMemory");
+        }
+        c->impl->setDeviceMemoryV2(memory, size);
+        return conclude(scope.frame(), true, "setDeviceMemoryV2");
+    });
+}
+
+int32_t trt_context_update_device_memory_size_for_shapes(trt_context* c, uint64_t* out) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        *out = c->impl->updateDeviceMemorySizeForShapes();
+        return conclude(scope.frame(), true, "updateDeviceMemorySizeForShapes");
+    });
+}
+
+int32_t trt_context_enqueue(trt_context* c, uint64_t stream) noexcept {
+    return guard([&]() -> int32_t {
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        bool const ok = c->impl->enqueueV3(reinterpret_cast<trt_abi::cudaStream_t>(static_cast<uintptr_t>(stream)));
+        if (!ok || scope.frame().errors > 0 || scope.frame().callback_failed) {
+            return conclude(scope.frame(), ok, "enqueueV3");
+        }
+        return TRT_OK;
+    });
+}
+
+int32_t trt_context_execute(trt_context* c, const trt_binding* b, uint64_t stream) noexcept {
+    return guard([&]() -> int32_t {
+        if (b->num_shapes < 0 || b->num_tensors < 0 || (b->num_shapes > 0 && (!b->shape_names || !b->shapes)) ||
+            (b->num_tensors > 0 && (!b->names || !b->addresses))) {
+            return fail(TRT_E_INVALID_ARGUMENT, "malformed binding");
+        }
+        FrameScope scope(c->runtime()->log, c->runtime()->log_ctx);
+        Frame& frame = scope.frame();
+        abi::VExecutionContext* impl = c->impl;
+        for (int32_t i = 0; i < b->num_shapes; ++i) {
+            trt_dims const& d = b->shapes[i];
+            if (d.nb_dims < 0 || d.nb_dims > kMaxDims) {
+                return fail(TRT_E_INVALID_ARGUMENT, "shape of " + quoted(b->shape_names[i]) + " has " +
+                                                        std::to_string(d.nb_dims) + " extents (0 to 8)");
+            }
+            if (!impl->setInputShape(b->shape_names[i], to_abi(d)) || frame.errors > 0 || frame.callback_failed) {
+                return conclude(frame, false, ("setInputShape(" + quoted(b->shape_names[i]) + ")").c_str());
+            }
+        }
+        for (int32_t i = 0; i < b->num_tensors; ++i) {
+            void* address = reinterpret_cast<void*>(static_cast<uintptr_t>(b->addresses[i]));
+            if (!impl->setTensorAddress(b->names[i], address) || frame.errors > 0 || frame.callback_failed) {
+                return conclude(frame, false, ("setTensorAddress(" + quoted(b->names[i]) + ")").c_str());
+            }
+        }
+        bool const ok = impl->enqueueV3(reinterpret_cast<trt_abi::cudaStream_t>(static_cast<uintptr_t>(stream)));
+        if (!ok || frame.errors > 0 || frame.callback_failed) return conclude(frame, ok, "enqueueV3");
+        return TRT_OK;
+    });
+}
 
 }  // extern "C"

@@ -198,10 +198,136 @@ typedef struct {
 int32_t trt_allocator_create(const trt_allocator_fns *fns, void *ctx, trt_allocator **out) TRT_NOEXCEPT;
 void trt_allocator_release(trt_allocator *allocator) TRT_NOEXCEPT;
 
-/* ------------------------------------------------------------ engine */
+/* ------------------------------------------------------------ engine
+ *
+ * An engine keeps its runtime alive and a context keeps its engine alive,
+ * inside the shim: handles may be released in any order. Calls on an engine
+ * or context report through the logger of the runtime that deserialized it.
+ * Device addresses and CUDA streams travel as uint64_t (0 = the default
+ * stream); they are not handles of the shim. */
+
+typedef struct trt_context trt_context;
+
+/* A shape: nb_dims extents (at most 8); -1 marks a dynamic extent. */
+typedef struct {
+    int32_t nb_dims;
+    int64_t d[8];
+} trt_dims;
+
+typedef struct {
+    const char *name;                   /* owned by the engine */
+    int32_t num_layers;
+    int32_t num_io_tensors;
+    int32_t num_optimization_profiles;
+    int32_t num_aux_streams;
+    int32_t refittable;
+    int32_t engine_capability;          /* EngineCapability */
+    int32_t hardware_compatibility_level;
+    int32_t profiling_verbosity;        /* ProfilingVerbosity */
+    uint32_t tactic_sources;
+    int64_t device_memory_size_v2;
+    int64_t streamable_weights_size;
+} trt_engine_info;
+
+typedef struct {
+    trt_dims shape;                     /* as built: -1 for dynamic extents */
+    int32_t dtype;                      /* DataType */
+    int32_t mode;                       /* TensorIOMode */
+    int32_t location;                   /* TensorLocation */
+    int32_t format;                     /* TensorFormat */
+    int32_t bytes_per_component;
+    int32_t components_per_element;
+    int32_t vectorized_dim;
+    int32_t is_shape_inference_io;
+    int32_t is_debug_tensor;
+    const char *format_desc;            /* owned by the engine; may be NULL */
+} trt_tensor_info;
 
 void trt_engine_release(trt_engine *engine) TRT_NOEXCEPT;
 void *trt_engine_native(trt_engine *engine) TRT_NOEXCEPT;
+
+int32_t trt_engine_get_info(trt_engine *engine, trt_engine_info *out) TRT_NOEXCEPT;
+/* Name of I/O tensor `index` (owned by the engine); TRT_E_INVALID_ARGUMENT
+   outside [0, num_io_tensors). */
+int32_t trt_engine_tensor_name(trt_engine *engine, int32_t index, const char **out) TRT_NOEXCEPT;
+/* TensorIOMode of a tensor: 0 (NONE) when the engine has no tensor of that
+   name, which is how applications probe for one. Cannot fail. */
+int32_t trt_engine_tensor_mode(trt_engine *engine, const char *name) TRT_NOEXCEPT;
+/* Everything about one I/O tensor. profile < 0: the format queries of the
+   default profile (getTensorFormat ...), else those of that profile (...V2).
+   TRT_E_INVALID_ARGUMENT for a name that is not an I/O tensor. */
+int32_t trt_engine_tensor_info(trt_engine *engine, const char *name, int32_t profile,
+                               trt_tensor_info *out) TRT_NOEXCEPT;
+/* min, opt and max shape of input `name` in `profile`, into out[0..2]. */
+int32_t trt_engine_profile_shape(trt_engine *engine, const char *name, int32_t profile, trt_dims *out) TRT_NOEXCEPT;
+int32_t trt_engine_device_memory_size_for_profile(trt_engine *engine, int32_t profile, int64_t *out) TRT_NOEXCEPT;
+/* Weight streaming, which: 0 the budget (getWeightStreamingBudgetV2), 1 the
+   automatic budget, 2 the scratch memory size. Apart from the engine's other
+   properties because TensorRT may refuse them on an engine built without
+   weight streaming. */
+int32_t trt_engine_get_weight_streaming(trt_engine *engine, int32_t which, int64_t *out) TRT_NOEXCEPT;
+int32_t trt_engine_set_weight_streaming_budget(trt_engine *engine, int64_t budget) TRT_NOEXCEPT;
+/* NULL restores none. The engine keeps its own reference. */
+int32_t trt_engine_set_error_recorder(trt_engine *engine, trt_recorder *recorder) TRT_NOEXCEPT;
+/* The plan, in host memory the caller releases (independent of the engine). */
+int32_t trt_engine_serialize(trt_engine *engine, trt_host_memory **out) TRT_NOEXCEPT;
+/* strategy: ExecutionContextAllocationStrategy. The context keeps the engine alive. */
+int32_t trt_engine_create_context(trt_engine *engine, int32_t strategy, trt_context **out) TRT_NOEXCEPT;
+
+/* ------------------------------------------------------------ host memory */
+
+/* Address and size of the bytes, valid until the memory is released; dtype
+   is a DataType value (UINT8 for a plan). */
+int32_t trt_host_memory_get(trt_host_memory *memory, uint64_t *address, uint64_t *size, int32_t *dtype) TRT_NOEXCEPT;
+void trt_host_memory_release(trt_host_memory *memory) TRT_NOEXCEPT;
+
+/* ------------------------------------------------------------ execution context */
+
+void trt_context_release(trt_context *context) TRT_NOEXCEPT;
+/* The TensorRT IExecutionContext* behind the handle. */
+void *trt_context_native(trt_context *context) TRT_NOEXCEPT;
+
+/* Owned by the context; copy it before the next call. Never NULL. */
+const char *trt_context_get_name(trt_context *context) TRT_NOEXCEPT;
+int32_t trt_context_set_name(trt_context *context, const char *name) TRT_NOEXCEPT;
+int32_t trt_context_get_debug_sync(trt_context *context) TRT_NOEXCEPT;
+int32_t trt_context_set_debug_sync(trt_context *context, int32_t sync) TRT_NOEXCEPT;
+int32_t trt_context_get_optimization_profile(trt_context *context) TRT_NOEXCEPT;
+int32_t trt_context_all_input_dimensions_specified(trt_context *context) TRT_NOEXCEPT;
+int32_t trt_context_set_optimization_profile(trt_context *context, int32_t profile, uint64_t stream) TRT_NOEXCEPT;
+int32_t trt_context_set_error_recorder(trt_context *context, trt_recorder *recorder) TRT_NOEXCEPT;
+uint64_t trt_context_get_persistent_cache_limit(trt_context *context) TRT_NOEXCEPT;
+int32_t trt_context_set_persistent_cache_limit(trt_context *context, uint64_t size) TRT_NOEXCEPT;
+
+/* Shapes and addresses, by tensor name. `extents` holds nb_dims values. */
+int32_t trt_context_set_input_shape(trt_context *context, const char *name, int32_t nb_dims,
+                                    const int64_t *extents) TRT_NOEXCEPT;
+/* TRT_E_INVALID_ARGUMENT for a name that is not an I/O tensor. */
+int32_t trt_context_get_tensor_shape(trt_context *context, const char *name, trt_dims *out) TRT_NOEXCEPT;
+int32_t trt_context_get_tensor_strides(trt_context *context, const char *name, trt_dims *out) TRT_NOEXCEPT;
+int32_t trt_context_set_tensor_address(trt_context *context, const char *name, uint64_t address) TRT_NOEXCEPT;
+int32_t trt_context_get_tensor_address(trt_context *context, const char *name, uint64_t *out) TRT_NOEXCEPT;
+/* Names of the inputs whose shape is not yet known: up to `capacity` of them
+   into names[] (owned by the engine), their count into *out_count. */
+int32_t trt_context_infer_shapes(trt_context *context, int32_t capacity, const char **names,
+                                 int32_t *out_count) TRT_NOEXCEPT;
+/* size < 0: setDeviceMemory (no size check), else setDeviceMemoryV2. */
+int32_t trt_context_set_device_memory(trt_context *context, uint64_t address, int64_t size) TRT_NOEXCEPT;
+int32_t trt_context_update_device_memory_size_for_shapes(trt_context *context, uint64_t *out) TRT_NOEXCEPT;
+int32_t trt_context_enqueue(trt_context *context, uint64_t stream) TRT_NOEXCEPT;
+
+/* One inference in one call: the shapes, then the addresses, then enqueueV3.
+   The caller owns every array and may change the values between calls. */
+typedef struct {
+    int32_t num_shapes;
+    const char *const *shape_names;
+    const trt_dims *shapes;
+    int32_t num_tensors;
+    const char *const *names;
+    const uint64_t *addresses;
+} trt_binding;
+
+int32_t trt_context_execute(trt_context *context, const trt_binding *binding, uint64_t stream) TRT_NOEXCEPT;
 
 #ifdef __cplusplus
 }

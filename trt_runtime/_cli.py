@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._callbacks import ILogger
+from ._cli_engine import add_commands as add_engine_commands
 from ._enums import Severity
 from ._errors import LibraryError, NoDeviceError, TensorRTError
 from ._library import candidates, load_library
@@ -113,6 +114,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     info.add_argument("--library", help="path of the TensorRT library (default: the search order)")
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(func=_info)
+    add_engine_commands(sub)
     return parser, sub
 
 

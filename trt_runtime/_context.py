@@ -1,0 +1,662 @@
+"""Execution contexts, and bindings that run an inference in one call.
+
+Error handling
+--------------
+Where TensorRT answers a call with ``false``, the official bindings return
+False and leave the reason to the logger. Here the methods of the official
+names raise instead (:class:`InvalidArgumentError` for a refused shape,
+address or profile, :class:`TensorRTError` for a failed enqueue), carrying
+what TensorRT logged or recorded in ``reports``, and return True on success,
+so ``assert ctx.execute_async_v3(stream)`` and ``if not ...`` both still read
+right.
+
+For hot loops that prefer the official boolean behaviour each such method has
+a ``*_nocheck`` twin (``execute_async_v3_nocheck``, ``set_tensor_address_nocheck``,
+``set_input_shape_nocheck``, ``set_optimization_profile_async_nocheck``,
+``Binding.execute_nocheck``) returning False where TensorRT refused. They
+still raise for what is not TensorRT's refusal: an argument of the wrong
+type, a closed object, or an exception raised by a Python logger, recorder
+or allocator during the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._callbacks import Bridge, IErrorRecorder
+from ._engine import IOTable, check_int32, new_recorder
+from ._errors import ClosedError, InvalidArgumentError, TensorRTError, raise_status
+from ._ffi import ffi, lib
+from ._interop import as_address, as_stream, memory_info
+from ._types import Dims, ExecutionContextAllocationStrategy, TensorIOMode
+
+if TYPE_CHECKING:
+    from ._engine import ICudaEngine
+
+__all__ = ["IExecutionContext", "Binding"]
+
+_set_address = lib.trt_context_set_tensor_address
+_set_shape = lib.trt_context_set_input_shape
+_enqueue = lib.trt_context_enqueue
+_execute = lib.trt_context_execute
+_SOFT = frozenset((lib.TRT_E_FAILED, lib.TRT_E_INVALID_ARGUMENT))
+_U64 = 1 << 64
+
+
+def _closed() -> ClosedError:
+    return ClosedError("the IExecutionContext is closed", lib.TRT_E_CLOSED)
+
+
+def _shape_tuple(shape: Any, name: str) -> tuple[int, ...]:
+    try:
+        dims = Dims(shape)
+    except TypeError:
+        raise TypeError(f"the shape of {name!r} must be a sequence of ints, not {shape!r}") from None
+    except ValueError as exc:
+        raise InvalidArgumentError(f"the shape of {name!r}: {exc}", lib.TRT_E_INVALID_ARGUMENT) from None
+    return tuple(dims)
+
+
+def _binding_error_class() -> type[TensorRTError]:
+    """InvalidArgumentError when a shape or an address was refused, TensorRTError when the enqueue failed."""
+    text = ffi.string(lib.trt_last_error())
+    return InvalidArgumentError if text.startswith((b"setInputShape", b"setTensorAddress")) else TensorRTError
+
+
+def _bad_stream(value: Any) -> InvalidArgumentError:
+    return InvalidArgumentError(f"stream handle {value!r} is not a 64-bit unsigned value", lib.TRT_E_INVALID_ARGUMENT)
+
+
+class IExecutionContext:
+    """One inference context of an engine: shapes, addresses, enqueue.
+
+    Keeps its engine alive. Not safe to use from several threads at once
+    (as in TensorRT); use one context per thread. See the module
+    documentation for how refusals are reported and the ``*_nocheck``
+    variants.
+
+    Tensor memory may be given as an int address or any object
+    :func:`trt_runtime.as_address` understands (``__cuda_array_interface__``,
+    numpy arrays, ctypes, cuda-python); an object given is kept alive until
+    another is set for the tensor or the context is closed.
+    """
+
+    __slots__ = ("_h", "_engine", "_table", "_encoded", "_recorder", "_recorder_bridge", "_strategy",
+                 "_device_memory", "_keep", "__weakref__")
+
+    def __init__(self) -> None:
+        raise TypeError("execution contexts come from ICudaEngine.create_execution_context()")
+
+    @classmethod
+    def _adopt(
+        cls, handle: Any, engine: ICudaEngine, table: IOTable, strategy: ExecutionContextAllocationStrategy
+    ) -> IExecutionContext:
+        self = object.__new__(cls)
+        self._h = ffi.gc(handle, lib.trt_context_release)
+        self._engine = engine
+        self._table = table
+        self._encoded = table.encoded
+        # TensorRT gives a new context the engine's recorder.
+        self._recorder: IErrorRecorder | None = engine._recorder
+        self._recorder_bridge: Bridge | None = engine._recorder_bridge
+        self._strategy = strategy
+        self._device_memory = 0
+        self._keep: dict[str, Any] = {}
+        return self
+
+    # ---------------------------------------------------------- plumbing
+
+    def _handle(self) -> Any:
+        h = self._h
+        if h is None:
+            raise _closed()
+        return h
+
+    def _bridges(self) -> tuple[Bridge | None, ...]:
+        return (*self._engine._bridges(), self._recorder_bridge)
+
+    def _fail(self, status: int, cls: type[TensorRTError] | None = InvalidArgumentError) -> Any:
+        raise_status(status, self._bridges(), cls)
+
+    def _soft(self, status: int) -> bool:
+        """The ``*_nocheck`` answer to a failed status: False for TensorRT's refusal, else raise."""
+        if status in _SOFT:
+            return False
+        return self._fail(status)  # type: ignore[no-any-return]
+
+    def _name(self, name: Any, check: bool) -> bytes:
+        raw = self._encoded.get(name) if isinstance(name, str) else None
+        if raw is not None:
+            return raw
+        if not isinstance(name, str):
+            raise TypeError(f"a tensor name must be a str, not {type(name).__name__}")
+        if check:
+            raise InvalidArgumentError(self._table.unknown(name), lib.TRT_E_INVALID_ARGUMENT)
+        return name.encode("utf-8")  # TensorRT refuses it: the official False
+
+    def close(self) -> None:
+        """Release the context now; safe to call twice. Its bindings stop working."""
+        h, self._h = self._h, None
+        if h is not None:
+            ffi.release(h)
+        self._keep.clear()
+
+    @property
+    def closed(self) -> bool:
+        return self._h is None
+
+    def __enter__(self) -> IExecutionContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._h is None:
+            return "<trt_runtime.IExecutionContext closed>"
+        return f"<trt_runtime.IExecutionContext {self.name!r} of {self._table.engine_name!r} at 0x{self.handle:x}>"
+
+    @property
+    def handle(self) -> int:
+        """The TensorRT ``IExecutionContext*`` as an int."""
+        return int(ffi.cast("uintptr_t", lib.trt_context_native(self._handle())))
+
+    @property
+    def engine(self) -> ICudaEngine:
+        """The engine the context was created from (kept alive by it)."""
+        return self._engine
+
+    @property
+    def allocation_strategy(self) -> ExecutionContextAllocationStrategy:
+        """The strategy the context was created with."""
+        return self._strategy
+
+    # ---------------------------------------------------------- properties
+
+    @property
+    def name(self) -> str:
+        return ffi.string(lib.trt_context_get_name(self._handle())).decode("utf-8", "replace")  # type: ignore[no-any-return]
+
+    @name.setter
+    def name(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"name must be a str, not {type(value).__name__}")
+        raw = value.encode("utf-8")
+        if b"\0" in raw:
+            raise InvalidArgumentError("name contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+        status = lib.trt_context_set_name(self._handle(), raw)
+        if status:
+            self._fail(status)
+
+    @property
+    def debug_sync(self) -> bool:
+        return bool(lib.trt_context_get_debug_sync(self._handle()))
+
+    @debug_sync.setter
+    def debug_sync(self, value: bool) -> None:
+        status = lib.trt_context_set_debug_sync(self._handle(), 1 if value else 0)
+        if status:
+            self._fail(status)
+
+    @property
+    def persistent_cache_limit(self) -> int:
+        """Bytes of L2 cache the context may keep persistent."""
+        return lib.trt_context_get_persistent_cache_limit(self._handle())  # type: ignore[no-any-return]
+
+    @persistent_cache_limit.setter
+    def persistent_cache_limit(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"persistent_cache_limit must be an int, not {type(value).__name__}")
+        if not 0 <= value < _U64:
+            raise InvalidArgumentError(f"persistent_cache_limit must be >= 0, got {value}", lib.TRT_E_INVALID_ARGUMENT)
+        status = lib.trt_context_set_persistent_cache_limit(self._handle(), value)
+        if status:
+            self._fail(status)
+
+    @property
+    def error_recorder(self) -> IErrorRecorder | None:
+        """The error recorder (the very object set); the engine's at creation by default."""
+        return self._recorder
+
+    @error_recorder.setter
+    def error_recorder(self, value: IErrorRecorder | None) -> None:
+        h = self._handle()
+        if value is None:
+            status = lib.trt_context_set_error_recorder(h, ffi.NULL)
+            if status:
+                self._fail(status)
+            self._recorder, self._recorder_bridge = None, None
+            return
+        bridge, recorder = new_recorder(value)
+        try:
+            status = lib.trt_context_set_error_recorder(h, recorder)
+        finally:
+            lib.trt_recorder_release(recorder)
+        if status:
+            raise_status(status, (*self._bridges(), bridge), InvalidArgumentError)
+        self._recorder, self._recorder_bridge = value, bridge
+
+    # ---------------------------------------------------------- profiles
+
+    @property
+    def active_optimization_profile(self) -> int:
+        """Index of the optimization profile in use (0 at creation)."""
+        return lib.trt_context_get_optimization_profile(self._handle())  # type: ignore[no-any-return]
+
+    def set_optimization_profile_async(self, profile_index: int, stream_handle: Any) -> bool:
+        """Switch to optimization profile ``profile_index``; input shapes must be set again. True, or raises."""
+        status = lib.trt_context_set_optimization_profile(
+            self._handle(), check_int32(profile_index, "profile_index"), as_stream(stream_handle)
+        )
+        if status:
+            self._fail(status)
+        return True
+
+    def set_optimization_profile_async_nocheck(self, profile_index: int, stream_handle: Any) -> bool:
+        """:meth:`set_optimization_profile_async`, returning False where TensorRT refuses."""
+        status = lib.trt_context_set_optimization_profile(
+            self._handle(), check_int32(profile_index, "profile_index"), as_stream(stream_handle)
+        )
+        return True if not status else self._soft(status)
+
+    # ---------------------------------------------------------- shapes
+
+    def _set_shape_slow(self, name: Any, shape: Any, check: bool) -> bool:
+        h = self._handle()
+        raw = self._name(name, check)
+        extents = _shape_tuple(shape, name)
+        try:
+            status = _set_shape(h, raw, len(extents), extents)
+        except OverflowError:
+            raise InvalidArgumentError(f"an extent of {extents} does not fit in 64 bits", lib.TRT_E_INVALID_ARGUMENT) from None
+        if status:
+            return self._fail(status) if check else self._soft(status)  # type: ignore[no-any-return]
+        return True
+
+    def set_input_shape(self, name: str, shape: Any) -> bool:
+        """Set the shape of input ``name`` (a sequence of ints). True, or raises InvalidArgumentError."""
+        try:
+            status = _set_shape(self._h, self._encoded[name], len(shape), shape)
+        except (KeyError, TypeError, OverflowError):
+            return self._set_shape_slow(name, shape, True)
+        if status:
+            self._fail(status)
+        return True
+
+    def set_input_shape_nocheck(self, name: str, shape: Any) -> bool:
+        """:meth:`set_input_shape`, returning False where TensorRT refuses (an unknown name included)."""
+        try:
+            status = _set_shape(self._h, self._encoded[name], len(shape), shape)
+        except (KeyError, TypeError, OverflowError):
+            return self._set_shape_slow(name, shape, False)
+        return True if not status else self._soft(status)
+
+    def _dims(self, fn: Any, name: str) -> Dims:
+        h = self._handle()
+        raw = self._name(name, True)
+        out = ffi.new("trt_dims *")
+        status = fn(h, raw, out)
+        if status:
+            self._fail(status)
+        return Dims._from_c(out)
+
+    def get_tensor_shape(self, name: str) -> Dims:
+        """The shape of tensor ``name`` as the context knows it (-1 where still unknown)."""
+        return self._dims(lib.trt_context_get_tensor_shape, name)
+
+    def get_tensor_strides(self, name: str) -> Dims:
+        """Strides of tensor ``name``, in elements."""
+        return self._dims(lib.trt_context_get_tensor_strides, name)
+
+    @property
+    def all_input_dimensions_specified(self) -> bool:
+        return bool(lib.trt_context_all_input_dimensions_specified(self._handle()))
+
+    def infer_shapes(self) -> list[str]:
+        """Names of the inputs whose shape is still needed (empty when all are known); raises on failure."""
+        h = self._handle()
+        capacity = max(len(self._table.names), 1)
+        names = ffi.new("const char *[]", capacity)
+        count = ffi.new("int32_t *")
+        status = lib.trt_context_infer_shapes(h, capacity, names, count)
+        if status:
+            self._fail(status, TensorRTError)
+        n = count[0]
+        if n > capacity:  # cannot happen (only inputs are counted); ask again with room for all
+            names = ffi.new("const char *[]", n)
+            status = lib.trt_context_infer_shapes(h, n, names, count)
+            if status:
+                self._fail(status, TensorRTError)
+        return [ffi.string(names[i]).decode("utf-8", "replace") for i in range(min(n, count[0]))]
+
+    # ---------------------------------------------------------- addresses
+
+    def _set_address_slow(self, name: Any, memory: Any, check: bool) -> bool:
+        h = self._handle()
+        raw = self._name(name, check)
+        info = memory_info(memory)
+        if info.readonly and self._table.modes.get(name) == TensorIOMode.OUTPUT:
+            raise InvalidArgumentError(f"the memory given for output {name!r} is read-only", lib.TRT_E_INVALID_ARGUMENT)
+        status = _set_address(h, raw, info.address)
+        if status:
+            return self._fail(status) if check else self._soft(status)  # type: ignore[no-any-return]
+        if type(memory) is not int and isinstance(name, str):
+            self._keep[name] = memory
+        return True
+
+    def set_tensor_address(self, name: str, memory: Any) -> bool:
+        """Set where tensor ``name`` lives. True, or raises InvalidArgumentError."""
+        if type(memory) is not int:
+            return self._set_address_slow(name, memory, True)
+        try:
+            status = _set_address(self._h, self._encoded[name], memory)
+        except (KeyError, TypeError, OverflowError):
+            return self._set_address_slow(name, memory, True)
+        if status:
+            self._fail(status)
+        return True
+
+    def set_tensor_address_nocheck(self, name: str, memory: Any) -> bool:
+        """:meth:`set_tensor_address`, returning False where TensorRT refuses (an unknown name included)."""
+        if type(memory) is not int:
+            return self._set_address_slow(name, memory, False)
+        try:
+            status = _set_address(self._h, self._encoded[name], memory)
+        except (KeyError, TypeError, OverflowError):
+            return self._set_address_slow(name, memory, False)
+        return True if not status else self._soft(status)
+
+    def get_tensor_address(self, name: str) -> int:
+        """The address set for tensor ``name`` (0 when none)."""
+        h = self._handle()
+        raw = self._name(name, True)
+        out = ffi.new("uint64_t *")
+        status = lib.trt_context_get_tensor_address(h, raw, out)
+        if status:
+            self._fail(status)
+        return out[0]  # type: ignore[no-any-return]
+
+    # ---------------------------------------------------------- device memory
+
+    @property
+    def device_memory(self) -> int:
+        """The device memory given to a USER_MANAGED context (0 until set).
+
+        Setting it calls TensorRT's ``setDeviceMemory``; prefer
+        :meth:`set_device_memory`, which checks the size.
+        """
+        self._handle()
+        return self._device_memory
+
+    @device_memory.setter
+    def device_memory(self, memory: Any) -> None:
+        self._set_device_memory(memory, -1)
+
+    def set_device_memory(self, memory: Any, size: int) -> None:
+        """Give a USER_MANAGED context ``size`` bytes of device memory at ``memory``; raises if refused."""
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise TypeError(f"size must be an int, not {type(size).__name__}")
+        if size < 0:
+            raise InvalidArgumentError(f"size must be >= 0, got {size}", lib.TRT_E_INVALID_ARGUMENT)
+        self._set_device_memory(memory, size)
+
+    def _set_device_memory(self, memory: Any, size: int) -> None:
+        h = self._handle()
+        address = as_address(memory)
+        try:
+            status = lib.trt_context_set_device_memory(h, address, size)
+        except OverflowError:
+            raise InvalidArgumentError(f"size {size} does not fit in 64 bits", lib.TRT_E_INVALID_ARGUMENT) from None
+        if status:
+            self._fail(status)
+        self._device_memory = address
+        if type(memory) is not int:
+            self._keep["\0device_memory"] = memory
+
+    def update_device_memory_size_for_shapes(self) -> int:
+        """Device memory the context needs for the input shapes now set (bytes)."""
+        out = ffi.new("uint64_t *")
+        status = lib.trt_context_update_device_memory_size_for_shapes(self._handle(), out)
+        if status:
+            self._fail(status, TensorRTError)
+        return out[0]  # type: ignore[no-any-return]
+
+    # ---------------------------------------------------------- execution
+
+    def execute_async_v3(self, stream_handle: Any) -> bool:
+        """Enqueue an inference on the stream. True, or raises TensorRTError with TensorRT's reasons."""
+        if type(stream_handle) is not int:
+            stream_handle = as_stream(stream_handle)
+        try:
+            status = _enqueue(self._h, stream_handle)
+        except TypeError:
+            raise _closed() from None
+        except OverflowError:
+            raise _bad_stream(stream_handle) from None
+        if status:
+            self._fail(status, TensorRTError)
+        return True
+
+    def execute_async_v3_nocheck(self, stream_handle: Any) -> bool:
+        """:meth:`execute_async_v3`, returning False where TensorRT refuses."""
+        if type(stream_handle) is not int:
+            stream_handle = as_stream(stream_handle)
+        try:
+            status = _enqueue(self._h, stream_handle)
+        except TypeError:
+            raise _closed() from None
+        except OverflowError:
+            raise _bad_stream(stream_handle) from None
+        return True if not status else self._soft(status)
+
+    def bind(self, tensors: Mapping[str, Any], shapes: Mapping[str, Any] | None = None) -> Binding:
+        """Prepare an inference that runs in one call: see :class:`Binding`."""
+        return Binding(self, tensors, shapes)
+
+
+class Binding:
+    """Addresses (and input shapes) of a context's tensors, applied and enqueued in one call.
+
+    ``ctx.bind({"in": x, "out": y}, shapes={"in": (8, 3, 224, 224)})`` checks
+    the names and shapes once and lays them out in C arrays; :meth:`execute`
+    then makes a single call into the shim that sets every shape, every
+    address and enqueues, where the official way takes one call per tensor
+    and one more to enqueue.
+
+    - Memory is anything :func:`trt_runtime.as_address` takes; objects are
+      kept alive by the binding. Read-only memory is refused for outputs.
+    - A dynamic input bound to an array object (numpy, ``__cuda_array_interface__``,
+      PyTorch) of the right rank takes the array's shape unless ``shapes``
+      names it.
+    - Tensors left out keep whatever address or shape the context has.
+    - Change an address with ``binding["in"] = z`` (or :meth:`set_address`);
+      in the hottest loops write the int into :attr:`addresses` directly:
+      ``binding.addresses[binding.slot("in")] = ptr``. Change a shape with
+      :meth:`set_shape`.
+
+    A binding uses its context each time it executes; closing the context
+    makes :meth:`execute` raise ClosedError. Not thread-safe.
+    """
+
+    __slots__ = ("_ctx", "_names", "_slots", "_c_names", "_name_array", "addresses", "_keep", "_shape_names",
+                 "_shapes", "_shape_name_array", "_shape_array", "_desc")
+
+    def __init__(self, context: IExecutionContext, tensors: Mapping[str, Any],
+                 shapes: Mapping[str, Any] | None = None) -> None:
+        if not isinstance(context, IExecutionContext):
+            raise TypeError(f"context must be an IExecutionContext, not {type(context).__name__}")
+        if not isinstance(tensors, Mapping):
+            raise TypeError(f"tensors must be a mapping of tensor name to memory, not {type(tensors).__name__}")
+        if shapes is not None and not isinstance(shapes, Mapping):
+            raise TypeError(f"shapes must be a mapping of input name to shape, not {type(shapes).__name__}")
+        context._handle()
+        self._ctx = context
+        table = context._table
+        names = list(tensors)
+        for name in names:
+            table.encode(name)
+        self._names = tuple(names)
+        self._slots = {n: i for i, n in enumerate(names)}
+        self._c_names = [ffi.new("char[]", table.encoded[n]) for n in names]
+        self._name_array = ffi.new("const char *[]", self._c_names) if names else ffi.NULL
+        self.addresses = ffi.new("uint64_t[]", len(names))
+        self._keep: list[Any] = [None] * len(names)
+        self._shape_names: list[str] = []
+        self._shapes: dict[str, tuple[int, ...]] = {}
+        inferred = {}
+        for i, name in enumerate(names):
+            info = self._store(i, name, tensors[name])
+            if table.modes.get(name) == TensorIOMode.INPUT and info is not None and info.shape is not None:
+                inferred[name] = info.shape
+        for name, shape in inferred.items():
+            if shapes is not None and name in shapes:
+                continue
+            built = table.shapes[name]
+            if built.is_dynamic and len(shape) == len(built):
+                self._shapes[name] = shape
+        for name, shape in (shapes or {}).items():
+            self._shapes[name] = self._checked_shape(name, shape)
+        self._layout_shapes()
+
+    # ---------------------------------------------------------- building
+
+    def _store(self, slot: int, name: str, memory: Any) -> Any:
+        info = None if type(memory) is int else memory_info(memory)
+        address = memory if info is None else info.address
+        if info is not None and info.readonly and self._ctx._table.modes.get(name) == TensorIOMode.OUTPUT:
+            raise InvalidArgumentError(f"the memory given for output {name!r} is read-only", lib.TRT_E_INVALID_ARGUMENT)
+        try:
+            self.addresses[slot] = address
+        except OverflowError:
+            raise InvalidArgumentError(f"address {address} of {name!r} is not a 64-bit unsigned value",
+                                       lib.TRT_E_INVALID_ARGUMENT) from None
+        self._keep[slot] = None if info is None else memory
+        return info
+
+    def _checked_shape(self, name: Any, shape: Any) -> tuple[int, ...]:
+        table = self._ctx._table
+        table.encode(name)
+        if table.modes.get(name) != TensorIOMode.INPUT:
+            raise InvalidArgumentError(f"{name!r} is not an input: only inputs have shapes to set",
+                                       lib.TRT_E_INVALID_ARGUMENT)
+        extents = _shape_tuple(shape, name)
+        built = table.shapes[name]
+        if len(extents) != len(built):
+            raise InvalidArgumentError(
+                f"the shape {extents} of {name!r} has {len(extents)} extents, the engine's {tuple(built)} has "
+                f"{len(built)}", lib.TRT_E_INVALID_ARGUMENT)
+        return extents
+
+    def _layout_shapes(self) -> None:
+        names = list(self._shapes)
+        self._shape_names = names
+        table = self._ctx._table
+        self._shape_name_array = [ffi.new("char[]", table.encoded[n]) for n in names]
+        self._shape_array = ffi.new("trt_dims[]", max(len(names), 1))
+        for i, name in enumerate(names):
+            self._write_shape(i, self._shapes[name])
+        pointers = ffi.new("const char *[]", self._shape_name_array) if names else ffi.NULL
+        self._shape_name_array.append(pointers)  # the struct below does not own what it points to
+        desc = ffi.new("trt_binding *")
+        desc.num_shapes = len(names)
+        desc.shape_names = pointers
+        desc.shapes = self._shape_array
+        desc.num_tensors = len(self._names)
+        desc.names = self._name_array
+        desc.addresses = self.addresses
+        self._desc = desc
+
+    def _write_shape(self, i: int, extents: tuple[int, ...]) -> None:
+        d = self._shape_array[i]
+        d.nb_dims = len(extents)
+        try:
+            for k, e in enumerate(extents):
+                d.d[k] = e
+        except OverflowError:
+            raise InvalidArgumentError(f"an extent of {extents} does not fit in 64 bits",
+                                       lib.TRT_E_INVALID_ARGUMENT) from None
+
+    # ---------------------------------------------------------- updating
+
+    @property
+    def context(self) -> IExecutionContext:
+        return self._ctx
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The bound tensors, in slot order."""
+        return self._names
+
+    def slot(self, name: str) -> int:
+        """Index of tensor ``name`` in :attr:`addresses`."""
+        try:
+            return self._slots[name]
+        except (KeyError, TypeError):
+            raise InvalidArgumentError(f"{name!r} is not bound (bound: {', '.join(map(repr, self._names))})",
+                                       lib.TRT_E_INVALID_ARGUMENT) from None
+
+    def set_address(self, name: str, memory: Any) -> None:
+        """Point tensor ``name`` (bound already) at ``memory`` for the next executions."""
+        self._store(self.slot(name), name, memory)
+
+    __setitem__ = set_address
+
+    def __getitem__(self, name: str) -> int:
+        """The address bound to tensor ``name``."""
+        return self.addresses[self.slot(name)]  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @property
+    def shapes(self) -> dict[str, Dims]:
+        """The input shapes each execution sets."""
+        return {n: Dims(s) for n, s in self._shapes.items()}
+
+    def set_shape(self, name: str, shape: Any) -> None:
+        """Set input ``name`` to ``shape`` at each execution from now on."""
+        extents = self._checked_shape(name, shape)
+        if name in self._shapes:
+            self._shapes[name] = extents
+            self._write_shape(self._shape_names.index(name), extents)
+        else:
+            self._shapes[name] = extents
+            self._layout_shapes()
+
+    def __repr__(self) -> str:
+        return f"<trt_runtime.Binding of {', '.join(self._names)} on {self._ctx!r}>"
+
+    # ---------------------------------------------------------- running
+
+    def execute(self, stream_handle: Any = 0) -> bool:
+        """Set the shapes and addresses and enqueue, in one call. True, or raises TensorRTError."""
+        if type(stream_handle) is not int:
+            stream_handle = as_stream(stream_handle)
+        ctx = self._ctx
+        try:
+            status = _execute(ctx._h, self._desc, stream_handle)
+        except TypeError:
+            raise _closed() from None
+        except OverflowError:
+            raise _bad_stream(stream_handle) from None
+        if status:
+            ctx._fail(status, _binding_error_class())
+        return True
+
+    def execute_nocheck(self, stream_handle: Any = 0) -> bool:
+        """:meth:`execute`, returning False where TensorRT refuses."""
+        if type(stream_handle) is not int:
+            stream_handle = as_stream(stream_handle)
+        ctx = self._ctx
+        try:
+            status = _execute(ctx._h, self._desc, stream_handle)
+        except TypeError:
+            raise _closed() from None
+        except OverflowError:
+            raise _bad_stream(stream_handle) from None
+        return True if not status else ctx._soft(status)
+

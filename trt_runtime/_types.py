@@ -1,0 +1,243 @@
+"""Values of engines and contexts: data types, tensor modes, shapes.
+
+Names and values are TensorRT's (``NvInferRuntimeBase.h``, ``NvInferRuntime.h``
+and ``NvInfer.h`` of 11.x), spelled as in the official ``tensorrt`` module.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._ffi import ffi
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "DataType",
+    "TensorIOMode",
+    "TensorLocation",
+    "TensorFormat",
+    "ExecutionContextAllocationStrategy",
+    "EngineCapability",
+    "HardwareCompatibilityLevel",
+    "ProfilingVerbosity",
+    "OptProfileSelector",
+    "Dims",
+    "nptype",
+    "volume",
+    "MAX_DIMS",
+]
+
+MAX_DIMS = 8
+
+E = TypeVar("E", bound=IntEnum)
+
+
+class DataType(IntEnum):
+    """Element type of a tensor."""
+
+    FLOAT = 0
+    HALF = 1
+    INT8 = 2
+    INT32 = 3
+    BOOL = 4
+    UINT8 = 5
+    FP8 = 6
+    BF16 = 7
+    INT64 = 8
+    INT4 = 9
+    FP4 = 10
+    E8M0 = 11
+
+    @property
+    def itemsize(self) -> float:
+        """Bytes per element, as in the official API (0.5 for the 4-bit types)."""
+        return _BITS[self] / 8
+
+
+_BITS = {
+    DataType.FLOAT: 32,
+    DataType.HALF: 16,
+    DataType.INT8: 8,
+    DataType.INT32: 32,
+    DataType.BOOL: 8,
+    DataType.UINT8: 8,
+    DataType.FP8: 8,
+    DataType.BF16: 16,
+    DataType.INT64: 64,
+    DataType.INT4: 4,
+    DataType.FP4: 4,
+    DataType.E8M0: 8,
+}
+
+
+class TensorIOMode(IntEnum):
+    """Whether a tensor is an input or an output of the engine (NONE: not an I/O tensor)."""
+
+    NONE = 0
+    INPUT = 1
+    OUTPUT = 2
+
+
+class TensorLocation(IntEnum):
+    """Where a tensor's data lives."""
+
+    DEVICE = 0
+    HOST = 1
+
+
+class TensorFormat(IntEnum):
+    """Memory layout of a tensor."""
+
+    LINEAR = 0
+    CHW2 = 1
+    HWC8 = 2
+    CHW4 = 3
+    CHW16 = 4
+    CHW32 = 5
+    DHWC8 = 6
+    CDHW32 = 7
+    HWC = 8
+    DLA_LINEAR = 9
+    DLA_HWC4 = 10
+    HWC16 = 11
+    DHWC = 12
+
+
+class ExecutionContextAllocationStrategy(IntEnum):
+    """How a new execution context gets its device memory."""
+
+    STATIC = 0
+    ON_PROFILE_CHANGE = 1
+    USER_MANAGED = 2
+
+
+class EngineCapability(IntEnum):
+    """The kind of engine that was built."""
+
+    STANDARD = 0
+    SAFETY = 1
+    DLA_STANDALONE = 2
+
+
+class HardwareCompatibilityLevel(IntEnum):
+    """Which GPU architectures besides the building one an engine runs on."""
+
+    NONE = 0
+    AMPERE_PLUS = 1
+    SAME_COMPUTE_CAPABILITY = 2
+
+
+class ProfilingVerbosity(IntEnum):
+    """How much layer information an engine keeps."""
+
+    LAYER_NAMES_ONLY = 0
+    NONE = 1
+    DETAILED = 2
+
+
+class OptProfileSelector(IntEnum):
+    """Which shape of an optimization profile."""
+
+    MIN = 0
+    OPT = 1
+    MAX = 2
+
+
+def enum_or_int(cls: type[E], value: int) -> E | int:
+    """``cls(value)``, or the plain int for a value a newer library added."""
+    try:
+        return cls(value)
+    except ValueError:
+        return value
+
+
+class Dims(tuple):  # type: ignore[type-arg]
+    """A tensor shape: a tuple of extents, -1 for a dynamic one (at most 8).
+
+    ``Dims((1, 3, 224, 224))``, ``Dims([2, -1])``. Equal to the plain tuple
+    of the same extents.
+    """
+
+    __slots__ = ()
+
+    MAX_DIMS = MAX_DIMS
+
+    def __new__(cls, shape: Iterable[Any] = ()) -> Dims:
+        try:
+            extents = tuple(operator.index(e) for e in shape)
+        except TypeError:
+            raise TypeError(f"a shape is a sequence of ints, not {shape!r}") from None
+        if len(extents) > MAX_DIMS:
+            raise ValueError(f"a shape has at most {MAX_DIMS} extents, got {len(extents)}")
+        return super().__new__(cls, extents)
+
+    @classmethod
+    def _from_c(cls, dims: Any) -> Dims:
+        return tuple.__new__(cls, ffi.unpack(dims.d, dims.nb_dims))
+
+    def __repr__(self) -> str:
+        return f"Dims({tuple(self)!r})"
+
+    @property
+    def is_dynamic(self) -> bool:
+        """Whether an extent is -1 (unknown until the input shape is set)."""
+        return any(e < 0 for e in self)
+
+
+def volume(shape: Iterable[int]) -> int:
+    """Product of the extents (1 for a scalar shape), as ``trt.volume``."""
+    n = 1
+    for e in shape:
+        n *= e
+    return n
+
+
+# numpy is imported on first use of nptype(), not with trt_runtime.
+_NUMPY_NAMES = {
+    DataType.FLOAT: "float32",
+    DataType.HALF: "float16",
+    DataType.INT8: "int8",
+    DataType.INT32: "int32",
+    DataType.BOOL: "bool_",
+    DataType.UINT8: "uint8",
+    DataType.INT64: "int64",
+}
+
+
+def nptype(trt_type: DataType | int) -> type[np.generic]:
+    """The numpy type of a :class:`DataType`, as ``trt.nptype``.
+
+    Raises
+    ------
+    TypeError
+        The type has no numpy equivalent (FP8, BF16, INT4, FP4, E8M0).
+    """
+    import numpy
+
+    try:
+        return getattr(numpy, _NUMPY_NAMES[DataType(trt_type)])  # type: ignore[no-any-return]
+    except (KeyError, ValueError):
+        raise TypeError(
+            f"Could not resolve TensorRT datatype {trt_type!r} to an equivalent numpy datatype "
+            "(numpy has none for FP8, BF16, INT4, FP4 and E8M0)"
+        ) from None
+
+
+# The official module-level aliases (``trt.float32`` ...).
+float32 = DataType.FLOAT
+float16 = DataType.HALF
+int8 = DataType.INT8
+int32 = DataType.INT32
+bool = DataType.BOOL  # noqa: A001 - the official name
+uint8 = DataType.UINT8
+fp8 = DataType.FP8
+bfloat16 = DataType.BF16
+int64 = DataType.INT64
+int4 = DataType.INT4
+fp4 = DataType.FP4
+e8m0 = DataType.E8M0
