@@ -16,6 +16,7 @@ import pytest
 import trt_runtime as trt
 from conftest import RecordingLogger, make_plan
 from trt_runtime._engine import _unpickle_engine
+from trt_runtime._ffi import lib
 
 TENSORS = [
     ("images", 1, 0, (-1, 3, 8, 8)),
@@ -479,7 +480,7 @@ def test_unpickle_with_another_version_is_a_clear_error(engine: trt.ICudaEngine,
     with pytest.raises(trt.DeserializationError, match=r"serialized with TensorRT 10\.16\.1\.11 \(lean\), but this "
                                                         r"process uses TensorRT 11\.4\.0\.106") as info:
         _unpickle_engine(data, meta)
-    assert info.value.code == trt._lib.TRT_E_UNSUPPORTED
+    assert info.value.code == lib.TRT_E_UNSUPPORTED
 
 
 def test_unpickle_unknown_format(engine: trt.ICudaEngine, default_on_double: trt.Runtime) -> None:

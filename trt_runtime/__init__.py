@@ -1,138 +1,205 @@
 """trt_runtime: TensorRT's runtime from Python, through cffi.
 
-``import trt_runtime`` opens no TensorRT library; :func:`load_library` or the
-first :class:`Runtime` does.
+``import trt_runtime`` opens no TensorRT library and loads no native code:
+the public names are resolved from the private modules on first use, so a
+program pays only for what it touches. :func:`load_library` or the first
+:class:`Runtime` opens TensorRT.
 """
 
 from __future__ import annotations
 
-import atexit
-
-from ._callbacks import IErrorRecorder, IGpuAllocator, IGpuAsyncAllocator, ILogger, IStreamReader, IStreamReaderV2
-from ._context import Binding, IExecutionContext
-from ._engine import ICudaEngine, IHostMemory, TensorInfo, default_runtime, set_default_runtime
-from ._enums import (
-    AllocatorFlag,
-    DLAWorkspaceAllocationStrategy,
-    ErrorCode,
-    SeekPosition,
-    Severity,
-    TempfileControlFlag,
-)
-from ._errors import (
-    ClosedError,
-    DeserializationError,
-    InvalidArgumentError,
-    LibraryError,
-    LibraryNotFoundError,
-    NoDeviceError,
-    Report,
-    TensorRTError,
-    TensorRTMemoryError,
-    UnsupportedError,
-    UnsupportedVersionError,
-)
-from ._ffi import lib as _lib
-from ._interop import as_address, as_stream
-from ._library import ENV_VAR, Flavour, Library, Version, load_library, loaded_library
-from ._loggers import ErrorRecorder, Logger, LoggingLogger
-from ._registry import IPluginRegistry, PluginCreatorInfo
-from ._runtime import Runtime
-from ._tempdir import TempDirCheck, check_temporary_directory, effective_temporary_directory
-from ._types import (
-    DataType,
-    Dims,
-    EngineCapability,
-    ExecutionContextAllocationStrategy,
-    HardwareCompatibilityLevel,
-    OptProfileSelector,
-    ProfilingVerbosity,
-    TensorFormat,
-    TensorIOMode,
-    TensorLocation,
-    bfloat16,
-    e8m0,
-    float16,
-    float32,
-    fp4,
-    fp8,
-    int4,
-    int8,
-    int32,
-    int64,
-    nptype,
-    uint8,
-    volume,
-)
-from ._types import bool  # noqa: A004 - the official alias trt.bool
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-ErrorCodeTRT = ErrorCode  # the official name
+# Public name -> (private module, name there).
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "IErrorRecorder": ("_callbacks", "IErrorRecorder"),
+    "IGpuAllocator": ("_callbacks", "IGpuAllocator"),
+    "IGpuAsyncAllocator": ("_callbacks", "IGpuAsyncAllocator"),
+    "ILogger": ("_callbacks", "ILogger"),
+    "IStreamReader": ("_callbacks", "IStreamReader"),
+    "IStreamReaderV2": ("_callbacks", "IStreamReaderV2"),
+    "Binding": ("_context", "Binding"),
+    "IExecutionContext": ("_context", "IExecutionContext"),
+    "ICudaEngine": ("_engine", "ICudaEngine"),
+    "IHostMemory": ("_engine", "IHostMemory"),
+    "TensorInfo": ("_engine", "TensorInfo"),
+    "default_runtime": ("_engine", "default_runtime"),
+    "set_default_runtime": ("_engine", "set_default_runtime"),
+    "AllocatorFlag": ("_enums", "AllocatorFlag"),
+    "DLAWorkspaceAllocationStrategy": ("_enums", "DLAWorkspaceAllocationStrategy"),
+    "ErrorCode": ("_enums", "ErrorCode"),
+    "ErrorCodeTRT": ("_enums", "ErrorCode"),
+    "SeekPosition": ("_enums", "SeekPosition"),
+    "Severity": ("_enums", "Severity"),
+    "TempfileControlFlag": ("_enums", "TempfileControlFlag"),
+    "ClosedError": ("_errors", "ClosedError"),
+    "DeserializationError": ("_errors", "DeserializationError"),
+    "InvalidArgumentError": ("_errors", "InvalidArgumentError"),
+    "LibraryError": ("_errors", "LibraryError"),
+    "LibraryNotFoundError": ("_errors", "LibraryNotFoundError"),
+    "NoDeviceError": ("_errors", "NoDeviceError"),
+    "Report": ("_errors", "Report"),
+    "TensorRTError": ("_errors", "TensorRTError"),
+    "TensorRTMemoryError": ("_errors", "TensorRTMemoryError"),
+    "UnsupportedError": ("_errors", "UnsupportedError"),
+    "UnsupportedVersionError": ("_errors", "UnsupportedVersionError"),
+    "as_address": ("_interop", "as_address"),
+    "as_stream": ("_interop", "as_stream"),
+    "ENV_VAR": ("_library", "ENV_VAR"),
+    "Flavour": ("_library", "Flavour"),
+    "Library": ("_library", "Library"),
+    "Version": ("_library", "Version"),
+    "load_library": ("_library", "load_library"),
+    "loaded_library": ("_library", "loaded_library"),
+    "ErrorRecorder": ("_loggers", "ErrorRecorder"),
+    "Logger": ("_loggers", "Logger"),
+    "LoggingLogger": ("_loggers", "LoggingLogger"),
+    "IPluginRegistry": ("_registry", "IPluginRegistry"),
+    "PluginCreatorInfo": ("_registry", "PluginCreatorInfo"),
+    "Runtime": ("_runtime", "Runtime"),
+    "TempDirCheck": ("_tempdir", "TempDirCheck"),
+    "check_temporary_directory": ("_tempdir", "check_temporary_directory"),
+    "effective_temporary_directory": ("_tempdir", "effective_temporary_directory"),
+    "DataType": ("_types", "DataType"),
+    "Dims": ("_types", "Dims"),
+    "EngineCapability": ("_types", "EngineCapability"),
+    "ExecutionContextAllocationStrategy": ("_types", "ExecutionContextAllocationStrategy"),
+    "HardwareCompatibilityLevel": ("_types", "HardwareCompatibilityLevel"),
+    "OptProfileSelector": ("_types", "OptProfileSelector"),
+    "ProfilingVerbosity": ("_types", "ProfilingVerbosity"),
+    "TensorFormat": ("_types", "TensorFormat"),
+    "TensorIOMode": ("_types", "TensorIOMode"),
+    "TensorLocation": ("_types", "TensorLocation"),
+    "bfloat16": ("_types", "bfloat16"),
+    "bool": ("_types", "bool"),
+    "e8m0": ("_types", "e8m0"),
+    "float16": ("_types", "float16"),
+    "float32": ("_types", "float32"),
+    "fp4": ("_types", "fp4"),
+    "fp8": ("_types", "fp8"),
+    "int32": ("_types", "int32"),
+    "int4": ("_types", "int4"),
+    "int64": ("_types", "int64"),
+    "int8": ("_types", "int8"),
+    "nptype": ("_types", "nptype"),
+    "uint8": ("_types", "uint8"),
+    "volume": ("_types", "volume"),
+}
 
-# From interpreter exit on, the shim neither calls into TensorRT to release
-# objects nor back into Python: CUDA and the interpreter may be gone.
-atexit.register(_lib.trt_shutdown)
+__all__ = sorted(_EXPORTS)
 
-__all__ = [
-    "AllocatorFlag",
-    "Binding",
-    "ClosedError",
-    "DLAWorkspaceAllocationStrategy",
-    "DataType",
-    "DeserializationError",
-    "Dims",
-    "ENV_VAR",
-    "EngineCapability",
-    "ErrorCode",
-    "ErrorCodeTRT",
-    "ErrorRecorder",
-    "ExecutionContextAllocationStrategy",
-    "Flavour",
-    "HardwareCompatibilityLevel",
-    "ICudaEngine",
-    "IErrorRecorder",
-    "IExecutionContext",
-    "IGpuAllocator",
-    "IGpuAsyncAllocator",
-    "IHostMemory",
-    "ILogger",
-    "IPluginRegistry",
-    "IStreamReader",
-    "IStreamReaderV2",
-    "InvalidArgumentError",
-    "Library",
-    "LibraryError",
-    "LibraryNotFoundError",
-    "Logger",
-    "LoggingLogger",
-    "NoDeviceError",
-    "OptProfileSelector",
-    "PluginCreatorInfo",
-    "ProfilingVerbosity",
-    "Report",
-    "Runtime",
-    "SeekPosition",
-    "Severity",
-    "TempDirCheck",
-    "TempfileControlFlag",
-    "TensorFormat",
-    "TensorIOMode",
-    "TensorInfo",
-    "TensorLocation",
-    "TensorRTError",
-    "TensorRTMemoryError",
-    "UnsupportedError",
-    "UnsupportedVersionError",
-    "Version",
-    "as_address",
-    "as_stream",
-    "check_temporary_directory",
-    "default_runtime",
-    "effective_temporary_directory",
-    "load_library",
-    "loaded_library",
-    "nptype",
-    "set_default_runtime",
-    "volume",
-]
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'trt_runtime' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:
+    from ._callbacks import (
+        IErrorRecorder,
+        IGpuAllocator,
+        IGpuAsyncAllocator,
+        ILogger,
+        IStreamReader,
+        IStreamReaderV2,
+    )
+    from ._context import (
+        Binding,
+        IExecutionContext,
+    )
+    from ._engine import (
+        ICudaEngine,
+        IHostMemory,
+        TensorInfo,
+        default_runtime,
+        set_default_runtime,
+    )
+    from ._enums import (
+        AllocatorFlag,
+        DLAWorkspaceAllocationStrategy,
+        ErrorCode,
+        ErrorCode as ErrorCodeTRT,
+        SeekPosition,
+        Severity,
+        TempfileControlFlag,
+    )
+    from ._errors import (
+        ClosedError,
+        DeserializationError,
+        InvalidArgumentError,
+        LibraryError,
+        LibraryNotFoundError,
+        NoDeviceError,
+        Report,
+        TensorRTError,
+        TensorRTMemoryError,
+        UnsupportedError,
+        UnsupportedVersionError,
+    )
+    from ._interop import (
+        as_address,
+        as_stream,
+    )
+    from ._library import (
+        ENV_VAR,
+        Flavour,
+        Library,
+        Version,
+        load_library,
+        loaded_library,
+    )
+    from ._loggers import (
+        ErrorRecorder,
+        Logger,
+        LoggingLogger,
+    )
+    from ._registry import (
+        IPluginRegistry,
+        PluginCreatorInfo,
+    )
+    from ._runtime import (
+        Runtime,
+    )
+    from ._tempdir import (
+        TempDirCheck,
+        check_temporary_directory,
+        effective_temporary_directory,
+    )
+    from ._types import (
+        DataType,
+        Dims,
+        EngineCapability,
+        ExecutionContextAllocationStrategy,
+        HardwareCompatibilityLevel,
+        OptProfileSelector,
+        ProfilingVerbosity,
+        TensorFormat,
+        TensorIOMode,
+        TensorLocation,
+        bfloat16,
+        bool,  # noqa: A004 - the official alias trt.bool
+        e8m0,
+        float16,
+        float32,
+        fp4,
+        fp8,
+        int32,
+        int4,
+        int64,
+        int8,
+        nptype,
+        uint8,
+        volume,
+    )

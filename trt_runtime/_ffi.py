@@ -6,6 +6,8 @@ later, by :func:`trt_runtime.load_library` or the first :class:`Runtime`.
 
 from __future__ import annotations
 
+import atexit
+
 __all__ = ["ffi", "lib"]
 
 try:
@@ -16,3 +18,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
         "reinstall the package with `pip install .` so that cffi compiles it "
         f"({exc})"
     ) from exc
+
+# From interpreter exit on, the shim neither calls into TensorRT to release
+# objects nor back into Python: CUDA and the interpreter may be gone.
+atexit.register(lib.trt_shutdown)
