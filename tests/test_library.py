@@ -79,7 +79,7 @@ def test_environment_variable_pointing_nowhere_raises_clearly() -> None:
             print(type(e).__name__, e)
     """, env={"TRT_RUNTIME_LIBRARY": "/nonexistent/libnvinfer.so.11"})
     assert proc.returncode == 0, proc.stderr
-    assert "LibraryError" in proc.stdout and "/nonexistent/libnvinfer.so.11" in proc.stdout
+    assert proc.stdout.startswith("LibraryNotFoundError") and "/nonexistent/libnvinfer.so.11" in proc.stdout
 
 
 def test_nothing_found_lists_what_was_tried_and_how_to_install() -> None:

@@ -130,6 +130,8 @@ def _flavour(path: str, has_builder: bool) -> Flavour:
 
 
 def _open(path: str) -> Library:
+    if os.sep in path and not os.path.exists(path):
+        raise LibraryNotFoundError(f"cannot load {path}: no such file. {INSTALL_HINT}", lib.TRT_E_LIBRARY)
     out = ffi.new("trt_library **")
     status = lib.trt_library_open(os.fsencode(path), out)
     if status:

@@ -54,13 +54,30 @@ def _int32(value: Any, name: str) -> int:
     return value
 
 
-def _lean_path(path: Any) -> bytes:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
-    raw = os.fsencode(path)
+def _fs_bytes(value: Any, name: str) -> bytes:
+    """``value`` (str or os.PathLike) as the bytes the OS takes, or an error naming ``name``."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be str or os.PathLike, not {type(value).__name__}")
+    try:
+        raw = os.fsencode(value)
+    except UnicodeEncodeError as exc:
+        raise InvalidArgumentError(f"{name} cannot be encoded for the file system: {exc}",
+                                   lib.TRT_E_INVALID_ARGUMENT) from None
+    except TypeError as exc:  # __fspath__ returned something else than str or bytes
+        raise TypeError(f"{name}: {exc}") from None
     if b"\0" in raw:
-        raise InvalidArgumentError("path contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+        raise InvalidArgumentError(f"{name} contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
     return raw
+
+
+def _is_numpy_bool(value: Any) -> bool:
+    # numpy.bool_ (named "bool" since numpy 2), recognised without importing numpy.
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
+def _lean_path(path: Any) -> bytes:
+    return _fs_bytes(path, "path")
 
 
 def _library_for(library: Library | str | os.PathLike[str] | None) -> Library:
@@ -273,7 +290,7 @@ class Runtime:
 
     @engine_host_code_allowed.setter
     def engine_host_code_allowed(self, value: bool) -> None:
-        if value is not True and value is not False and type(value).__name__ != "bool_":
+        if value is not True and value is not False and not _is_numpy_bool(value):
             raise TypeError(f"engine_host_code_allowed must be a bool, not {type(value).__name__}")
         try:
             status = _set_engine_host_code_allowed(self._h, 1 if value else 0)
@@ -293,9 +310,7 @@ class Runtime:
         if value is None:
             raw = ffi.NULL
         elif isinstance(value, (str, os.PathLike)):
-            raw = os.fsencode(value)
-            if b"\0" in raw:
-                raise InvalidArgumentError("temporary_directory contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+            raw = _fs_bytes(value, "temporary_directory")
         else:
             raise TypeError(f"temporary_directory must be str, os.PathLike or None, not {type(value).__name__}")
         status = lib.trt_runtime_set_temporary_directory(self._handle(), raw)

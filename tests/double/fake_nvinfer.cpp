@@ -772,7 +772,7 @@ public:
         try {
             std::lock_guard<std::mutex> lock(mMutex);
             mEntries.push_back({&creator, key.ns});
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
             return false;
         }
         return true;
@@ -820,7 +820,7 @@ public:
             if (list != nullptr && n > 0) {
                 try {
                     inherited.assign(list, list + n);
-                } catch (std::bad_alloc const&) {
+                } catch (std::exception const&) {
                     return nullptr;
                 }
             }
@@ -885,7 +885,7 @@ private:
             }
             *count = static_cast<int32_t>(same->size());
             return same->empty() ? nullptr : same->data();
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
             *count = 0;
             return nullptr;
         }
@@ -944,7 +944,7 @@ public:
         try {
             std::lock_guard<std::mutex> lock(mMutex);
             mName = name != nullptr ? name : "";
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
         }
     }
     char const* getName() const noexcept override { return locked(mMutex, [&] { return mName.c_str(); }); }
@@ -1333,7 +1333,7 @@ public:
         Context* impl = nullptr;
         try {
             impl = new Context(*this, mPlan, s, mAllocator, memory, mRecorder.get(), mLiveContexts);
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
             freeDevice(mAllocator, memory);
             return nullptr;
         }
@@ -1633,7 +1633,7 @@ public:
             PlanAssembler assembler(bytes, header);
             assembler.feed(bytes + kHeaderSize, size - kHeaderSize);
             return finishDeserialize(assembler, header);
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
             mRecorder.report(ErrorCode::kFAILED_ALLOCATION, "deserializeCudaEngine: out of host memory");
             return nullptr;
         }
@@ -1669,7 +1669,7 @@ public:
                 left -= static_cast<uint64_t>(want);
             }
             return finishDeserialize(assembler, header);
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
             mRecorder.report(ErrorCode::kFAILED_ALLOCATION, "deserializeCudaEngineV2: out of host memory");
             return nullptr;
         }
@@ -1713,7 +1713,7 @@ public:
             std::lock_guard<std::mutex> lock(mMutex);
             mHasTemporaryDirectory = path != nullptr;
             mTemporaryDirectory = path != nullptr ? path : "";
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
         }
     }
     char const* getTemporaryDirectory() const noexcept override
@@ -1819,7 +1819,7 @@ private:
         Engine* impl = nullptr;
         try {
             impl = new Engine(plan, mRecorder.get(), allocator, memory, mLiveEngines);
-        } catch (std::bad_alloc const&) {
+        } catch (std::exception const&) {
             freeDevice(allocator, memory);
             throw;
         }
@@ -1858,7 +1858,7 @@ IRuntime* newRuntime() noexcept
     Runtime* impl = nullptr;
     try {
         impl = new Runtime();
-    } catch (std::bad_alloc const&) {
+    } catch (std::exception const&) {
         return nullptr;
     }
     auto* handle = new (std::nothrow) Owning<IRuntime, Runtime>(impl);
