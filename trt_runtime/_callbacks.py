@@ -34,6 +34,7 @@ __all__ = [
 
 _SEVERITIES = tuple(Severity)
 _ERROR_CODES = tuple(ErrorCode)
+_SEEK_POSITIONS = tuple(SeekPosition)
 
 
 class Bridge:
@@ -427,21 +428,28 @@ def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: A
     bridge = _bridge(ctx)
     try:
         reader = bridge.target
-        view = ffi.buffer(destination, size)
+        stream_int = 0 if stream == ffi.NULL else _stream_int(stream)
         readinto = getattr(reader, "readinto", None)
         if readinto is not None:
-            got = _int_result(readinto(memoryview(view), _stream_int(stream)), "readinto()")
+            got = _int_result(readinto(memoryview(ffi.buffer(destination, size)), stream_int), "readinto()")
             if not 0 <= got <= size:
                 raise ValueError(f"readinto() returned {got}, outside [0, {size}]")
         else:
-            data = reader.read(size, _stream_int(stream))
+            data = reader.read(size, stream_int)
             if data is None:
                 raise TypeError("read() returned None; return bytes, or b'' at the end")
-            with memoryview(data) as mv:
-                got = mv.nbytes
+            if type(data) is not bytes:
+                with memoryview(data) as mv:
+                    data = mv.cast("B") if mv.c_contiguous else mv.tobytes()
+                    got = data.nbytes
+                    if got > size:
+                        raise ValueError(f"read({size}) returned {got} bytes")
+                    ffi.memmove(destination, data, got)
+            else:
+                got = len(data)
                 if got > size:
                     raise ValueError(f"read({size}) returned {got} bytes")
-                view[:got] = mv.cast("B")
+                ffi.memmove(destination, data, got)
         out_read[0] = got
     except BaseException as exc:  # noqa: BLE001
         return bridge.failed(exc, "read()")
@@ -452,7 +460,7 @@ def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: A
 def _trt_py_seek(ctx: Any, offset: int, origin: int, out_ok: Any) -> int:
     bridge = _bridge(ctx)
     try:
-        ok = bridge.target.seek(offset, SeekPosition(origin))
+        ok = bridge.target.seek(offset, _SEEK_POSITIONS[origin] if 0 <= origin < 3 else origin)
         out_ok[0] = 1 if ok else 0
     except BaseException as exc:  # noqa: BLE001
         return bridge.failed(exc, "seek()")

@@ -421,6 +421,13 @@ class Runtime:
             Whatever a Python callback (reader, logger, recorder, allocator)
             raised during the call.
         """
+        status, engine, bridges = self._deserialize(source)
+        if status:
+            raise_status(status, bridges, DeserializationError, prefix="cannot deserialize the engine: ")
+        return engine  # type: ignore[return-value]
+
+    def _deserialize(self, source: Any) -> tuple[int, ICudaEngine | None, tuple[Bridge | None, ...]]:
+        """One deserialization: the shim's status, the engine, and the bridges that could have raised."""
         h = self._handle()
         out = ffi.new("trt_engine **")
         bridges = self._bridges()
@@ -435,9 +442,7 @@ class Runtime:
                     status = lib.trt_runtime_deserialize(h, data, len(data), out)
                 finally:
                     ffi.release(data)
-        if status:
-            raise_status(status, bridges, DeserializationError, prefix="cannot deserialize the engine: ")
-        return ICudaEngine._adopt(out[0], self)
+        return status, (None if status else ICudaEngine._adopt(out[0], self)), bridges
 
     def deserialize_cuda_engine(self, serialized_engine: Any) -> ICudaEngine | None:
         """Deserialize an engine; None if TensorRT refuses it (the official behaviour).
@@ -463,10 +468,10 @@ class Runtime:
             if status == lib.TRT_E_FAILED:
                 return None
             raise_status(status, self._bridges(), DeserializationError, prefix="cannot deserialize the engine: ")
-        try:
-            return self.deserialize(serialized_engine)
-        except DeserializationError:
-            return None
+        status, engine, bridges = self._deserialize(serialized_engine)
+        if status and status != lib.TRT_E_FAILED:
+            raise_status(status, bridges, DeserializationError, prefix="cannot deserialize the engine: ")
+        return engine
 
     # ---------------------------------------------------------- sub-runtimes, plugins
 
