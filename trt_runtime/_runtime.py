@@ -245,7 +245,7 @@ class Runtime:
 
     @max_threads.setter
     def max_threads(self, value: int) -> None:
-        if type(value) is not int or not 0 < value <= _INT32_MAX:
+        if type(value) is not int or not 0 < value <= 0x7FFFFFFF:  # literals: no global lookups on this path
             value = _int32(value, "max_threads")
             if value <= 0:
                 raise InvalidArgumentError(f"max_threads must be at least 1, got {value}", lib.TRT_E_INVALID_ARGUMENT)
@@ -266,7 +266,7 @@ class Runtime:
 
     @tempfile_control_flags.setter
     def tempfile_control_flags(self, value: int) -> None:
-        if type(value) is not int or not 0 <= value <= _TEMPFILE_BITS:
+        if type(value) is not int or not 0 <= value <= 3:  # the two TempfileControlFlag bits
             value = _int32(value, "tempfile_control_flags")
             if value & ~_TEMPFILE_BITS or value < 0:
                 raise InvalidArgumentError(
