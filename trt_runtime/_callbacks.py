@@ -30,6 +30,7 @@ __all__ = [
     "IStreamReaderV2",
     "IStreamReader",
     "Bridge",
+    "set_error_recorder",
 ]
 
 _SEVERITIES = tuple(Severity)
@@ -234,6 +235,40 @@ def _trt_py_rec_report_error(ctx: Any, code: int, description: Any, out_stop: An
     except BaseException as exc:  # noqa: BLE001
         return bridge.failed(exc, "report_error()")
     return 0
+
+
+def set_error_recorder(owner: Any, setter: Any, value: IErrorRecorder | None) -> None:
+    """The ``error_recorder`` setter of runtimes, engines and contexts.
+
+    ``owner`` has ``_handle()``, ``_fail(status)``, ``_bridges()`` and the
+    slots ``_recorder`` and ``_recorder_bridge``; ``setter`` is the shim's
+    ``trt_*_set_error_recorder``. The shim recorder is reference counted, so
+    an engine that took the old one keeps it alive.
+    """
+    from ._errors import InvalidArgumentError, raise_status
+
+    h = owner._handle()
+    if value is None:
+        status = setter(h, ffi.NULL)
+        if status:
+            owner._fail(status)
+        owner._recorder, owner._recorder_bridge = None, None
+        return
+    if not isinstance(value, IErrorRecorder):
+        raise TypeError(f"error_recorder must be a trt_runtime.IErrorRecorder or None, not {type(value).__name__}")
+    bridge = Bridge(value).pin()
+    out = ffi.new("trt_recorder **")
+    status = lib.trt_recorder_create(RECORDER_FNS, bridge.handle, out)
+    if status:
+        lib._trt_py_release(bridge.handle)
+        raise_status(status)
+    try:
+        status = setter(h, out[0])
+    finally:
+        lib.trt_recorder_release(out[0])  # the owner and TensorRT hold their own references
+    if status:
+        raise_status(status, (*owner._bridges(), bridge), InvalidArgumentError)
+    owner._recorder, owner._recorder_bridge = value, bridge
 
 
 RECORDER_FNS = ffi.new(

@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._callbacks import Bridge, IErrorRecorder
-from ._engine import IOTable, check_int32, new_recorder
-from ._errors import ClosedError, InvalidArgumentError, TensorRTError, raise_status
+from ._callbacks import Bridge, IErrorRecorder, set_error_recorder
+from ._engine import IOTable
+from ._errors import ClosedError, InvalidArgumentError, TensorRTError, check_int32, raise_status
 from ._ffi import ffi, lib
 from ._interop import as_address, as_stream, memory_info
 from ._types import Dims, ExecutionContextAllocationStrategy, TensorIOMode
@@ -221,21 +221,7 @@ class IExecutionContext:
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        h = self._handle()
-        if value is None:
-            status = lib.trt_context_set_error_recorder(h, ffi.NULL)
-            if status:
-                self._fail(status)
-            self._recorder, self._recorder_bridge = None, None
-            return
-        bridge, recorder = new_recorder(value)
-        try:
-            status = lib.trt_context_set_error_recorder(h, recorder)
-        finally:
-            lib.trt_recorder_release(recorder)
-        if status:
-            raise_status(status, (*self._bridges(), bridge), InvalidArgumentError)
-        self._recorder, self._recorder_bridge = value, bridge
+        set_error_recorder(self, lib.trt_context_set_error_recorder, value)
 
     # ---------------------------------------------------------- profiles
 

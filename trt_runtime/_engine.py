@@ -9,8 +9,8 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._callbacks import RECORDER_FNS, Bridge, IErrorRecorder
-from ._errors import ClosedError, DeserializationError, InvalidArgumentError, TensorRTError, raise_status
+from ._callbacks import Bridge, IErrorRecorder, set_error_recorder
+from ._errors import ClosedError, DeserializationError, InvalidArgumentError, TensorRTError, check_int32, raise_status
 from ._ffi import ffi, lib
 from ._types import (
     DataType,
@@ -35,32 +35,6 @@ _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 PICKLE_FORMAT = 1
 
 # ------------------------------------------------------------------ shared plumbing
-
-
-def new_recorder(value: IErrorRecorder) -> tuple[Bridge, Any]:
-    """A shim recorder for ``value`` and its pinned bridge; the caller releases the recorder handle."""
-    if not isinstance(value, IErrorRecorder):
-        raise TypeError(f"error_recorder must be a trt_runtime.IErrorRecorder or None, not {type(value).__name__}")
-    bridge = Bridge(value).pin()
-    out = ffi.new("trt_recorder **")
-    status = lib.trt_recorder_create(RECORDER_FNS, bridge.handle, out)
-    if status:
-        lib._trt_py_release(bridge.handle)
-        raise_status(status)
-    return bridge, out[0]
-
-
-def check_int32(value: Any, what: str) -> int:
-    if type(value) is not int:
-        if isinstance(value, bool):
-            raise TypeError(f"{what} must be an int, not bool")
-        try:
-            value = value.__index__()
-        except (AttributeError, TypeError):
-            raise TypeError(f"{what} must be an int, not {type(value).__name__}") from None
-    if not _INT32_MIN <= value <= _INT32_MAX:
-        raise InvalidArgumentError(f"{what} must fit in 32 bits, got {value}", lib.TRT_E_INVALID_ARGUMENT)
-    return value  # type: ignore[no-any-return]
 
 
 def decode(p: Any) -> str:
@@ -556,21 +530,7 @@ class ICudaEngine:
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        h = self._handle()
-        if value is None:
-            status = lib.trt_engine_set_error_recorder(h, ffi.NULL)
-            if status:
-                self._fail(status)
-            self._recorder, self._recorder_bridge = None, None
-            return
-        bridge, recorder = new_recorder(value)
-        try:
-            status = lib.trt_engine_set_error_recorder(h, recorder)
-        finally:
-            lib.trt_recorder_release(recorder)
-        if status:
-            raise_status(status, (*self._bridges(), bridge), InvalidArgumentError)
-        self._recorder, self._recorder_bridge = value, bridge
+        set_error_recorder(self, lib.trt_engine_set_error_recorder, value)
 
     # ---------------------------------------------------------- serialization, contexts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from ._ffi import ffi, lib
 
@@ -23,6 +23,7 @@ __all__ = [
     "UnsupportedError",
     "ClosedError",
     "Report",
+    "check_int32",
 ]
 
 
@@ -97,6 +98,20 @@ class UnsupportedError(TensorRTError, NotImplementedError):
 
 class ClosedError(TensorRTError, ValueError):
     """The object was closed."""
+
+
+def check_int32(value: Any, name: str) -> int:
+    """``value`` as a 32-bit int, or TypeError / InvalidArgumentError naming ``name``."""
+    if type(value) is not int:
+        if isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, not bool")
+        try:
+            value = value.__index__()
+        except (AttributeError, TypeError):
+            raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not -0x80000000 <= value <= 0x7FFFFFFF:
+        raise InvalidArgumentError(f"{name} must fit in 32 bits, got {value}", lib.TRT_E_INVALID_ARGUMENT)
+    return value  # type: ignore[no-any-return]
 
 
 _BY_STATUS: dict[int, type[TensorRTError]] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 import os
 import warnings
 from typing import Any
@@ -10,15 +9,22 @@ from typing import Any
 from ._callbacks import (
     ALLOCATOR_FNS,
     READER_FNS,
-    RECORDER_FNS,
     Bridge,
     IErrorRecorder,
     IGpuAllocator,
     ILogger,
+    set_error_recorder,
 )
 from ._engine import ICudaEngine
 from ._enums import DLAWorkspaceAllocationStrategy
-from ._errors import ClosedError, DeserializationError, InvalidArgumentError, TensorRTError, raise_status
+from ._errors import (
+    ClosedError,
+    DeserializationError,
+    InvalidArgumentError,
+    TensorRTError,
+    check_int32,
+    raise_status,
+)
 from ._ffi import ffi, lib
 from ._library import Library, load_library
 from ._registry import IPluginRegistry
@@ -39,19 +45,6 @@ _set_dla_core = lib.trt_runtime_set_dla_core
 _set_max_threads = lib.trt_runtime_set_max_threads
 _set_tempfile_control_flags = lib.trt_runtime_set_tempfile_control_flags
 _set_engine_host_code_allowed = lib.trt_runtime_set_engine_host_code_allowed
-
-
-def _int32(value: Any, name: str) -> int:
-    if type(value) is not int:
-        if isinstance(value, bool):
-            raise TypeError(f"{name} must be an int, not bool")
-        try:
-            value = operator.index(value)
-        except TypeError:
-            raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not _INT32_MIN <= value <= _INT32_MAX:
-        raise InvalidArgumentError(f"{name} must fit in 32 bits, got {value}", lib.TRT_E_INVALID_ARGUMENT)
-    return value
 
 
 def _fs_bytes(value: Any, name: str) -> bytes:
@@ -217,9 +210,9 @@ class Runtime:
     @DLA_core.setter
     def DLA_core(self, value: int) -> None:  # noqa: N802
         if type(value) is not int:
-            value = _int32(value, "DLA_core")
+            value = check_int32(value, "DLA_core")
         elif not _INT32_MIN <= value <= _INT32_MAX:
-            _int32(value, "DLA_core")
+            check_int32(value, "DLA_core")
         try:
             status = _set_dla_core(self._h, value)
         except TypeError:
@@ -246,7 +239,7 @@ class Runtime:
     @max_threads.setter
     def max_threads(self, value: int) -> None:
         if type(value) is not int or not 0 < value <= 0x7FFFFFFF:  # literals: no global lookups on this path
-            value = _int32(value, "max_threads")
+            value = check_int32(value, "max_threads")
             if value <= 0:
                 raise InvalidArgumentError(f"max_threads must be at least 1, got {value}", lib.TRT_E_INVALID_ARGUMENT)
         try:
@@ -267,7 +260,7 @@ class Runtime:
     @tempfile_control_flags.setter
     def tempfile_control_flags(self, value: int) -> None:
         if type(value) is not int or not 0 <= value <= 3:  # the two TempfileControlFlag bits
-            value = _int32(value, "tempfile_control_flags")
+            value = check_int32(value, "tempfile_control_flags")
             if value & ~_TEMPFILE_BITS or value < 0:
                 raise InvalidArgumentError(
                     f"tempfile_control_flags must combine the bits 1 << TempfileControlFlag (0..3), got {value}",
@@ -324,28 +317,7 @@ class Runtime:
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        h = self._handle()
-        if value is None:
-            status = lib.trt_runtime_set_error_recorder(h, ffi.NULL)
-            if status:
-                self._fail(status)
-            self._recorder, self._recorder_bridge = None, None
-            return
-        if not isinstance(value, IErrorRecorder):
-            raise TypeError(f"error_recorder must be a trt_runtime.IErrorRecorder or None, not {type(value).__name__}")
-        bridge = Bridge(value).pin()
-        out = ffi.new("trt_recorder **")
-        status = lib.trt_recorder_create(RECORDER_FNS, bridge.handle, out)
-        if status:
-            lib._trt_py_release(bridge.handle)
-            self._fail(status, None)
-        try:
-            status = lib.trt_runtime_set_error_recorder(h, out[0])
-        finally:
-            lib.trt_recorder_release(out[0])  # the runtime and TensorRT hold their own references
-        if status:
-            raise_status(status, (self._log_bridge, bridge), InvalidArgumentError)
-        self._recorder, self._recorder_bridge = value, bridge
+        set_error_recorder(self, lib.trt_runtime_set_error_recorder, value)
 
     @property
     def gpu_allocator(self) -> IGpuAllocator | None:
