@@ -51,7 +51,7 @@ def rss_bytes() -> int:
     raise RuntimeError("no VmRSS line in /proc/self/status")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _double(path: str) -> ctypes.CDLL:
     # The shim opened the very same file with dlopen: this maps nothing new.
     dll = ctypes.CDLL(path)
@@ -237,4 +237,4 @@ def run_python(code: str, env: dict[str, str] | None = None, timeout: float = 12
     full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), full_env.get("PYTHONPATH", "")) if p)
     full_env.pop("PYTHONWARNINGS", None)
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *(argv or [])], capture_output=True,
-                          text=True, env=full_env, timeout=timeout)
+                          text=True, env=full_env, timeout=timeout, check=False)

@@ -34,12 +34,12 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
 import trt_runtime as trt
-from conftest import REAL_LIBS, RecordingLogger, gpu_available
+from conftest import REAL_LIBS, gpu_available
 from reliability_support import (  # noqa: F401 - stress_only is an autouse fixture
     BASE_PLANS,
     ChunkedReaderV2,
@@ -52,6 +52,8 @@ from reliability_support import (  # noqa: F401 - stress_only is an autouse fixt
 
 MiB = 1 << 20
 RSS_BOUND = 8 * MiB
+HEAP_BOUND = 256 << 10
+BLOCKS_BOUND = 1_000
 WARM_UP = 2_000
 CYCLES = 5_000
 STRESS_CYCLES = 100_000
@@ -125,16 +127,73 @@ REAL_WORKLOADS = ("runtime create/close", "runtime create/drop", "failed deseria
                   "failed deserialization, empty")
 
 
-def measure(work: Callable[[], None], cycles: int) -> tuple[int, int]:
-    """RSS after WARM_UP cycles and after ``cycles`` more (bytes), both after a full collection."""
+class Sample(NamedTuple):
+    rss: int  # VmRSS, bytes
+    heap: int | None  # bytes in use from malloc (glibc's mallinfo2), None where unavailable
+    blocks: int  # memory blocks Python has allocated (sys.getallocatedblocks)
+
+
+class Growth(NamedTuple):
+    before: Sample
+    after: Sample
+
+    @property
+    def rss(self) -> int:
+        return self.after.rss - self.before.rss
+
+    @property
+    def heap(self) -> int | None:
+        return None if self.before.heap is None else self.after.heap - self.before.heap  # type: ignore[operator]
+
+    @property
+    def blocks(self) -> int:
+        return self.after.blocks - self.before.blocks
+
+    def __str__(self) -> str:
+        heap = "n/a" if self.heap is None else f"{self.heap:+d} B"
+        return (f"VmRSS {self.before.rss / MiB:.1f} -> {self.after.rss / MiB:.1f} MiB ({self.rss / 1024:+.0f} KiB, "
+                f"bound +{RSS_BOUND // MiB} MiB); malloc in use {heap}; Python blocks {self.blocks:+d}")
+
+    def check(self, what: str) -> None:
+        print(f"\n[leak] {what}: {self}")
+        assert self.rss <= RSS_BOUND, f"{what}: VmRSS grew by {self.rss / MiB:.1f} MiB"
+        assert self.heap is None or self.heap <= HEAP_BOUND, f"{what}: malloc in use grew by {self.heap} B"
+        assert self.blocks <= BLOCKS_BOUND, f"{what}: Python holds {self.blocks} more blocks"
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                     "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def _heap_in_use() -> int | None:
+    mallinfo2 = getattr(ctypes.CDLL(None), "mallinfo2", None)
+    if mallinfo2 is None:
+        return None
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    return int(info.uordblks + info.hblkhd)
+
+
+def sample() -> Sample:
+    gc.collect()
+    return Sample(rss_bytes(), _heap_in_use(), sys.getallocatedblocks())
+
+
+def measure(work: Callable[[], None], cycles: int) -> Growth:
+    """Memory after WARM_UP cycles and after ``cycles`` more, both after a full collection.
+
+    VmRSS is the stated bound (+8 MiB); being coarse (freed heap is reused
+    before RSS grows), it is backed by two exact counts: bytes in use from
+    malloc (+256 KiB at most) and Python's allocated blocks (+1,000 at most,
+    so a leak of one object in 100 cycles fails at 100,000 cycles).
+    """
     for _ in range(WARM_UP):
         work()
-    gc.collect()
-    before = rss_bytes()
+    before = sample()
     for _ in range(cycles):
         work()
-    gc.collect()
-    return before, rss_bytes()
+    return Growth(before, sample())
 
 
 def _leak_check(fake_library: trt.Library, fake_lib_path: pathlib.Path, fake_lean_path: pathlib.Path,
@@ -144,22 +203,29 @@ def _leak_check(fake_library: trt.Library, fake_lib_path: pathlib.Path, fake_lea
     pinned0 = pinned_bridges()
     bench = Workbench(fake_library, fake_lean_path)
     work = WORKLOADS[name]
-    before, after = measure(lambda: work(bench), cycles)
+    growth = measure(lambda: work(bench), cycles)
     bench.close()
-    del bench
     gc.collect()
-    print(f"\n[leak] {name}: {cycles} cycles after {WARM_UP} warm-up, VmRSS {before / MiB:.1f} -> "
-          f"{after / MiB:.1f} MiB ({(after - before) / 1024:+.0f} KiB), bound +{RSS_BOUND // MiB} MiB")
-    assert after - before <= RSS_BOUND, f"{name}: VmRSS grew by {(after - before) / MiB:.1f} MiB"
+    growth.check(f"{name}, {cycles} cycles after {WARM_UP} of warm-up")
     assert live_objects(fake_lib_path) + live_objects(fake_lean_path) == live0, "the double holds new objects"
     assert pinned_bridges() == pinned0, "Python callbacks are still pinned"
+
+
+def test_the_leak_probe_sees_a_deliberate_leak() -> None:
+    """The probe is not blind: 2 KiB kept a cycle for 5,000 cycles shows in malloc's count and in
+    Python's blocks, and 16 KiB a cycle (80 MiB) in VmRSS."""
+    kept: list[bytes] = []
+    growth = measure(lambda: kept.append(os.urandom(2048)), CYCLES)
+    assert growth.blocks > BLOCKS_BOUND and (growth.heap is None or growth.heap > HEAP_BOUND), str(growth)
+    growth = measure(lambda: kept.append(os.urandom(16384)), CYCLES)
+    assert growth.rss > RSS_BOUND, str(growth)
 
 
 @pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_no_leak_in_cycles(fake_library: trt.Library, fake_lib_path: pathlib.Path, fake_lean_path: pathlib.Path,
                            name: str) -> None:
-    """5,000 cycles (after 2,000 of warm-up): VmRSS within +8 MiB; the double's live objects and
-    the pinned callbacks back to their starting values."""
+    """5,000 cycles (after 2,000 of warm-up): VmRSS within +8 MiB (malloc in use +256 KiB, Python
+    blocks +1,000); the double's live objects and the pinned callbacks back to their starting values."""
     _leak_check(fake_library, fake_lib_path, fake_lean_path, name, CYCLES)
 
 
@@ -167,8 +233,9 @@ def test_no_leak_in_cycles(fake_library: trt.Library, fake_lib_path: pathlib.Pat
 @pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_no_leak_in_cycles_stress(fake_library: trt.Library, fake_lib_path: pathlib.Path,
                                   fake_lean_path: pathlib.Path, name: str) -> None:
-    """100,000 cycles after 2,000 of warm-up: VmRSS within +8 MiB (a leak of 84 bytes a cycle
-    would exceed it); live objects and pinned callbacks back to their starting values."""
+    """100,000 cycles after 2,000 of warm-up: VmRSS within +8 MiB (malloc in use +256 KiB: a leak
+    of 3 bytes a cycle fails; Python blocks +1,000); live objects and pinned callbacks back to their
+    starting values."""
     _leak_check(fake_library, fake_lib_path, fake_lean_path, name, STRESS_CYCLES)
 
 
@@ -184,16 +251,13 @@ def _no_gpu_cycle(library: trt.Library, logger: trt.ILogger) -> None:
                                     pytest.param(STRESS_CYCLES, id="100000", marks=pytest.mark.stress)])
 def test_no_leak_in_failed_runtime_creation_without_gpu(fake_library: trt.Library, fake_lib_path: pathlib.Path,
                                                         monkeypatch: pytest.MonkeyPatch, cycles: int) -> None:
-    """NoDeviceError again and again (the double with FAKE_TRT_NO_GPU=1): VmRSS within +8 MiB,
-    no live object in the double, no pinned logger left behind."""
+    """NoDeviceError again and again (the double with FAKE_TRT_NO_GPU=1): memory within the bounds
+    of the other leak tests, no live object in the double, no pinned logger left behind."""
     gc.collect()
     live0, pinned0 = live_objects(fake_lib_path), pinned_bridges()
     monkeypatch.setenv("FAKE_TRT_NO_GPU", "1")
     logger = Quiet()
-    before, after = measure(lambda: _no_gpu_cycle(fake_library, logger), cycles)
-    print(f"\n[leak] NoDeviceError: {cycles} cycles, VmRSS {before / MiB:.1f} -> {after / MiB:.1f} MiB "
-          f"({(after - before) / 1024:+.0f} KiB)")
-    assert after - before <= RSS_BOUND
+    measure(lambda: _no_gpu_cycle(fake_library, logger), cycles).check(f"NoDeviceError, {cycles} cycles")
     assert live_objects(fake_lib_path) == live0 and pinned_bridges() == pinned0
 
 
@@ -202,18 +266,16 @@ def test_no_leak_in_failed_runtime_creation_without_gpu(fake_library: trt.Librar
 @pytest.mark.parametrize("name", REAL_WORKLOADS)
 def test_no_leak_on_the_real_library_stress(real_lib_path: pathlib.Path, name: str) -> None:
     """The real lean/dispatch library: 100,000 runtime create/close cycles, or failed
-    deserializations, after 2,000 of warm-up keep VmRSS within +8 MiB; pinned callbacks return."""
+    deserializations, after 2,000 of warm-up keep VmRSS within +8 MiB (malloc in use +256 KiB,
+    Python blocks +1,000); pinned callbacks return."""
     gc.collect()
     pinned0 = pinned_bridges()
     bench = Workbench(trt.load_library(real_lib_path), None)
     work = WORKLOADS[name]
-    before, after = measure(lambda: work(bench), STRESS_CYCLES)
+    growth = measure(lambda: work(bench), STRESS_CYCLES)
     bench.close()
-    del bench
     gc.collect()
-    print(f"\n[leak] real {real_lib_path.name} {name}: {STRESS_CYCLES} cycles, VmRSS {before / MiB:.1f} -> "
-          f"{after / MiB:.1f} MiB ({(after - before) / 1024:+.0f} KiB)")
-    assert after - before <= RSS_BOUND
+    growth.check(f"real {real_lib_path.name} {name}, {STRESS_CYCLES} cycles")
     assert pinned_bridges() == pinned0
 
 
@@ -393,14 +455,14 @@ def test_sixteen_threads_lose_and_duplicate_no_report(fake_library: trt.Library,
     steps = dict(seen["steps"])
     assert steps["junk"] == (("recorder", 1, "Serialization assertion header.magicTag failed"),)
     assert steps["empty"] == (("recorder", 3, "Cannot deserialize with an empty memory buffer"),)
-    assert steps["truncated plan"] == (("recorder", 4, "Fake plan is corrupt: the buffer holds <T> bytes, "
-                                                       "the header says <T+100>"),)
-    assert steps["sub-runtime"] == (("logger", 1, "Unable to load library: /nonexistent/thread-T/"
-                                                  "libnvinfer_lean.so.11"),)
+    truncated = "Fake plan is corrupt: the buffer holds <T> bytes, the header says <T+100>"
+    assert steps["truncated plan"] == (("recorder", 4, truncated),)
+    missing = "Unable to load library: /nonexistent/thread-T/libnvinfer_lean.so.11"
+    assert steps["sub-runtime"] == (("logger", 1, missing),)
     assert seen["log"] == collections.Counter({
         (logging.INFO, "Loaded engine size: 0 MiB"): 1,
         (logging.DEBUG, "Deserialization required N microseconds."): 1,
-        (logging.ERROR, "Unable to load library: /nonexistent/thread-T/libnvinfer_lean.so.11"): 2,
+        (logging.ERROR, missing): 2,
     })
     assert seen["per_thread"][-1] == THREADS * rounds * 3  # junk twice and empty, not attributable
     assert all(seen["per_thread"][t] == rounds for t in range(THREADS))  # the truncated plans
@@ -820,6 +882,9 @@ _TMPDIR_CHECK = """
 import os, sys, trt_runtime as trt
 from conftest import RecordingLogger
 expected = sys.argv[1]
+if expected == "is not writable" and os.access(os.environ["TMPDIR"], os.W_OK):
+    print("SKIP: this process can write to a mode 0o555 directory")
+    raise SystemExit(0)
 assert trt.effective_temporary_directory() == os.environ["TMPDIR"]
 check = trt.check_temporary_directory()
 assert not check and expected in str(check), str(check)
@@ -831,28 +896,32 @@ assert rt.temporary_directory is None
 print("ok", check)
 """
 
+TMPDIR_KINDS = ["missing", "a file", "read-only"]
 
-def _tmpdirs(tmp_path: pathlib.Path) -> dict[str, tuple[pathlib.Path, str, list[str]]]:
-    """kind -> (TMPDIR, the problem reported, command prefix)."""
-    missing = tmp_path / "missing"
-    afile = tmp_path / "afile"
-    afile.write_text("")
+
+def _tmpdir(tmp_path: pathlib.Path, kind: str) -> tuple[pathlib.Path, str]:
+    """(TMPDIR, the problem check_temporary_directory reports) for ``kind``."""
+    if kind == "missing":
+        return tmp_path / "missing", "No such file or directory"
+    if kind == "a file":
+        (tmp_path / "afile").write_text("")
+        return tmp_path / "afile", "is not a directory"
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o555)
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # root writes anywhere: drop the capabilities that let it
-        capsh = shutil.which("capsh")
-        if capsh is None:
-            prefix = ["SKIP"]
-        else:
-            prefix = [capsh, "--drop=cap_dac_override,cap_dac_read_search", "--", "-c", 'exec "$0" "$@"']
-    return {"missing": (missing, "No such file or directory", []), "a file": (afile, "is not a directory", []),
-            "read-only": (ro, "is not writable", prefix)}
+    return ro, "is not writable"
 
 
-def _run_with_tmpdir(prefix: list[str], tmpdir: pathlib.Path, problem: str, lib: pathlib.Path,
-                     work: str) -> Any:
+def _without_dac_override() -> None:
+    """In the child before exec: root keeps only the bounding set's capabilities across exec, so
+    dropping CAP_DAC_OVERRIDE (1) and CAP_DAC_READ_SEARCH (2) there makes a 0o555 directory
+    read-only even for root. Without the privilege to drop them the child just checks and skips."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):
+        libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP
+
+
+def _run_with_tmpdir(tmpdir: pathlib.Path, problem: str, lib: pathlib.Path, work: str) -> Any:
     import subprocess
     import textwrap
 
@@ -861,45 +930,40 @@ def _run_with_tmpdir(prefix: list[str], tmpdir: pathlib.Path, problem: str, lib:
     env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONPATH": os.pathsep.join(
         p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p)}
     code = textwrap.dedent(_TMPDIR_CHECK.format(work=work))
-    return subprocess.run([*prefix, sys.executable, "-c", code, problem, str(lib)], capture_output=True, text=True,
-                          env=env, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code, problem, str(lib)], capture_output=True, text=True, env=env,
+                          timeout=120, check=False, preexec_fn=_without_dac_override if os.geteuid() == 0 else None)
+    if proc.returncode == 0 and proc.stdout.startswith("SKIP"):
+        pytest.skip(proc.stdout.strip())
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok") and problem in proc.stdout, proc.stdout
+    return proc
 
 
-@pytest.mark.parametrize("kind", ["missing", "a file", "read-only"])
+@pytest.mark.parametrize("kind", TMPDIR_KINDS)
 def test_unusable_tmpdir_is_reported_and_runtimes_still_work(tmp_path: pathlib.Path, fake_lib_path: pathlib.Path,
                                                              kind: str) -> None:
-    """TMPDIR missing, a file, or read-only (for root: run without CAP_DAC_OVERRIDE):
-    check_temporary_directory() and check_temporary_directory(runtime) report it; Runtime creation
-    and deserialization still work."""
-    tmpdir, problem, prefix = _tmpdirs(tmp_path)[kind]
-    if prefix == ["SKIP"]:
-        pytest.skip("running as root without capsh: a read-only directory cannot be made")
-    proc = _run_with_tmpdir(prefix, tmpdir, problem, fake_lib_path,
-                            f"rt.deserialize({PLAN!r}).close()\nassert rt.max_threads == 1")
-    assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-2000:]
-    assert proc.stdout.startswith("ok") and problem in proc.stdout
+    """TMPDIR missing, a file, or read-only (mode 0o555; for root the child runs without
+    CAP_DAC_OVERRIDE): check_temporary_directory() and check_temporary_directory(runtime) report
+    it; Runtime creation and deserialization still work; a clean exit."""
+    tmpdir, problem = _tmpdir(tmp_path, kind)
+    _run_with_tmpdir(tmpdir, problem, fake_lib_path, f"rt.deserialize({PLAN!r}).close()\nassert rt.max_threads == 1")
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("kind", ["missing", "a file", "read-only"])
+@pytest.mark.parametrize("kind", TMPDIR_KINDS)
 def test_unusable_tmpdir_on_the_real_library(tmp_path: pathlib.Path, real_lib_path: pathlib.Path, kind: str) -> None:
     """The same on the real lean/dispatch library: reported, and a runtime is created and refuses junk
     as usual."""
-    tmpdir, problem, prefix = _tmpdirs(tmp_path)[kind]
-    if prefix == ["SKIP"]:
-        pytest.skip("running as root without capsh: a read-only directory cannot be made")
-    proc = _run_with_tmpdir(prefix, tmpdir, problem, real_lib_path,
-                            "assert rt.deserialize_cuda_engine(b'\\x01' * 4096) is None")
-    assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-2000:]
-    assert proc.stdout.startswith("ok") and problem in proc.stdout
+    tmpdir, problem = _tmpdir(tmp_path, kind)
+    _run_with_tmpdir(tmpdir, problem, real_lib_path, "assert rt.deserialize_cuda_engine(b'\\x01' * 4096) is None")
 
 
-# ================================================================== known bugs
+# ================================================================== regressions (bugs found here, fixed)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: load_library(path) of a path that does not exist raises a plain "
-                   "LibraryError (not LibraryNotFoundError / FileNotFoundError), though its docstring keeps "
-                   "LibraryError for 'a file was found but is not a usable TensorRT library'")
 def test_explicit_missing_library_path_is_file_not_found(tmp_path: pathlib.Path) -> None:
-    with pytest.raises(FileNotFoundError):
+    """Was: load_library(missing path) raised a plain LibraryError, though the docstring keeps
+    LibraryError for a file found but unusable; now LibraryNotFoundError, a FileNotFoundError."""
+    with pytest.raises(trt.LibraryNotFoundError) as info:
         trt.load_library(tmp_path / "libnvinfer.so.11")
+    assert isinstance(info.value, FileNotFoundError) and str(tmp_path) in str(info.value)
