@@ -605,10 +605,11 @@ int32_t trt_runtime_set_dla_core(trt_runtime* rt, int32_t core) noexcept {
         FrameScope scope(rt->log, rt->log_ctx);
         rt->impl->setDLACore(core);
         bool const ok = rt->impl->getDLACore() == core;
-        if (!ok && scope.frame().reports.empty()) {
-            scope.frame().add(TRT_REPORT_LOGGER, 1,
-                ("DLA core " + std::to_string(core) + " was not accepted (the device has " +
-                 std::to_string(rt->impl->getNbDLACores()) + " DLA cores)").c_str());
+        if (!ok && scope.frame().reports.empty() && !scope.frame().callback_failed) {
+            // TensorRT refused without a word: the shim's own text, not a fake report.
+            return fail(TRT_E_FAILED, "setDLACore failed: DLA core " + std::to_string(core) +
+                                          " was not accepted (the device has " +
+                                          std::to_string(rt->impl->getNbDLACores()) + " DLA cores)");
         }
         return conclude(scope.frame(), ok, "setDLACore");
     });

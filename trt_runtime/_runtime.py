@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from enum import IntEnum
 from typing import Any
 
 from ._callbacks import (
@@ -148,8 +149,8 @@ class Runtime:
     def _bridges(self) -> tuple[Bridge | None, ...]:
         return (self._log_bridge, self._recorder_bridge, *self._allocator_bridges)
 
-    def _fail(self, status: int, cls: type[TensorRTError] | None = InvalidArgumentError) -> None:
-        raise_status(status, self._bridges(), cls)
+    def _fail(self, status: int, cls: type[TensorRTError] | None = InvalidArgumentError, prefix: str = "") -> None:
+        raise_status(status, self._bridges(), cls, prefix)
 
     def close(self) -> None:
         """Release this runtime now. Engines created from it stay usable. Safe to call twice."""
@@ -218,7 +219,7 @@ class Runtime:
         except TypeError:
             raise self._closed() from None
         if status:
-            self._fail(status)
+            self._fail(status, prefix=f"DLA_core = {value}: ")
 
     @property
     def num_DLA_cores(self) -> int:  # noqa: N802
@@ -359,6 +360,10 @@ class Runtime:
     @dla_workspace_allocation_strategy.setter
     def dla_workspace_allocation_strategy(self, value: DLAWorkspaceAllocationStrategy) -> None:
         try:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError
+            if isinstance(value, IntEnum) and not isinstance(value, DLAWorkspaceAllocationStrategy):
+                raise ValueError
             strategy = DLAWorkspaceAllocationStrategy(value)
         except ValueError:
             raise InvalidArgumentError(
