@@ -27,6 +27,9 @@ python3 -m trt_runtime info | tee "$out/info.txt" || status=1
 python3 -m pytest -q -rs -p no:cacheprovider tests 2>&1 | tee "$out/pytest.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 python3 -m pytest -q -p no:cacheprovider -m gpu tests 2>&1 | tail -3 | tee "$out/pytest-gpu-summary.txt"
+# The long reliability tests on the real libraries (leaks, threads).
+TRT_RUNTIME_STRESS=1 python3 -m pytest -q -p no:cacheprovider -m "gpu and stress" tests 2>&1 | tail -3 | tee "$out/pytest-gpu-stress.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
   for b in bench/bench_*.py; do
     python3 "$b" --out "$out" 2>&1 | tee "$out/$(basename "$b" .py).txt"
