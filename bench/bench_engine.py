@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--number", type=int, default=200_000, help="calls per timing run")
     parser.add_argument("--repeat", type=int, default=7, help="timing runs; the best is kept")
+    parser.add_argument("--out", help="also write the table as engine.md and engine.json in this folder")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,6 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     print("\nrows 1-3 and 6: A = through trt_runtime, B = raw cffi call of the same shim function, ratio = A/B;"
           "\nrows 4-5: A = official way (4 set_tensor_address [+ set_input_shape] + execute_async_v3),"
           "\n          B = Binding.execute (sets the dynamic input's shape, 4 addresses, enqueues), ratio = B/A")
+    if args.out:
+        import json
+
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        lines = ["| operation | A (ns) | B (ns) | ratio | target |", "| --- | ---: | ---: | ---: | --- |"]
+        lines += [f"| {label.strip()} | {a:.1f} | {bb:.1f} | {ratio:.2f} | <= {target} |" for label, a, bb, ratio, target in rows]
+        (out / "engine.md").write_text("\n".join(lines) + "\n")
+        (out / "engine.json").write_text(json.dumps(
+            [{"operation": label.strip(), "a_ns": a, "b_ns": bb, "ratio": ratio, "target": target}
+             for label, a, bb, ratio, target in rows], indent=2) + "\n")
     return 0
 
 
