@@ -14,7 +14,7 @@ import os
 import pathlib
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -23,7 +23,28 @@ import trt_runtime as trt
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from double.build import build, make_plan  # noqa: E402
 
-__all__ = ["RecordingLogger", "make_plan"]
+__all__ = ["RecordingLogger", "make_plan", "run_threads"]
+
+
+def run_threads(count: int, work: "Callable[[int], None]") -> None:
+    """Run ``work(i)`` for i in range(count) on threads released together; re-raise the first failure."""
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def body(i: int) -> None:
+        try:
+            barrier.wait()
+            work(i)
+        except BaseException as exc:  # noqa: BLE001 - reported below, on the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise failures[0]
 
 
 class RecordingLogger(trt.ILogger):

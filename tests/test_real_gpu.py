@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 
 import pytest
 
 import trt_runtime as trt
-from conftest import REAL_LIBS, RecordingLogger
+from conftest import REAL_LIBS, RecordingLogger, run_threads
 
 pytestmark = pytest.mark.gpu
 
@@ -152,29 +151,18 @@ def test_dla_workspace_strategy_round_trip_or_refusal(real_runtime: trt.Runtime)
 def test_eight_threads_on_one_real_runtime(real_runtime: trt.Runtime) -> None:
     rec = trt.ErrorRecorder(max_errors=100_000)
     real_runtime.error_recorder = rec
-    failures: list[BaseException] = []
     per_thread = 50
-    barrier = threading.Barrier(8)
 
     def work(i: int) -> None:
-        try:
-            barrier.wait()
-            for n in range(per_thread):
-                assert real_runtime.deserialize_cuda_engine(b"\x01" * 4096) is None
-                real_runtime.max_threads = 1 + (i + n) % 4
-                assert 1 <= real_runtime.max_threads <= 4
-                with pytest.raises(trt.DeserializationError) as info:
-                    real_runtime.deserialize(b"")
-                assert [r.code for r in info.value.reports] == [trt.ErrorCode.INVALID_ARGUMENT]
-        except BaseException as exc:  # noqa: BLE001
-            failures.append(exc)
+        for n in range(per_thread):
+            assert real_runtime.deserialize_cuda_engine(b"\x01" * 4096) is None
+            real_runtime.max_threads = 1 + (i + n) % 4
+            assert 1 <= real_runtime.max_threads <= 4
+            with pytest.raises(trt.DeserializationError) as info:
+                real_runtime.deserialize(b"")
+            assert [r.code for r in info.value.reports] == [trt.ErrorCode.INVALID_ARGUMENT]
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not failures, failures[0]
+    run_threads(8, work)
     assert rec.num_errors() == 8 * per_thread * 2
 
 

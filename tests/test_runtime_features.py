@@ -9,13 +9,12 @@ import stat
 import subprocess
 import sys
 import textwrap
-import threading
 import weakref
 
 import pytest
 
 import trt_runtime as trt
-from conftest import RecordingLogger, make_plan
+from conftest import RecordingLogger, make_plan, run_threads
 
 
 # ------------------------------------------------------------------ load_runtime
@@ -203,30 +202,19 @@ def test_eight_threads_share_a_runtime_and_lose_no_reports(fake_library: trt.Lib
     rt.error_recorder = rec
     plan = make_plan("t", [("i", 1, 0, (4,)), ("o", 2, 0, (4,))])
     per_thread = 200
-    failures: list[BaseException] = []
-    barrier = threading.Barrier(8)
 
     def work(i: int) -> None:
-        try:
-            barrier.wait()
-            for n in range(per_thread):
-                assert rt.deserialize_cuda_engine(b"\x09" * 64) is None
-                engine = rt.deserialize(plan)
-                engine.close()
-                rt.max_threads = 1 + (i + n) % 4
-                assert 1 <= rt.max_threads <= 4
-                with pytest.raises(trt.DeserializationError) as info:
-                    rt.deserialize(b"")
-                assert [r.code for r in info.value.reports] == [trt.ErrorCode.INVALID_ARGUMENT]
-        except BaseException as exc:  # noqa: BLE001
-            failures.append(exc)
+        for n in range(per_thread):
+            assert rt.deserialize_cuda_engine(b"\x09" * 64) is None
+            engine = rt.deserialize(plan)
+            engine.close()
+            rt.max_threads = 1 + (i + n) % 4
+            assert 1 <= rt.max_threads <= 4
+            with pytest.raises(trt.DeserializationError) as info:
+                rt.deserialize(b"")
+            assert [r.code for r in info.value.reports] == [trt.ErrorCode.INVALID_ARGUMENT]
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not failures, failures[0]
+    run_threads(8, work)
     assert rec.num_errors() == 8 * per_thread * 2
     assert not rec.has_overflowed()
 
