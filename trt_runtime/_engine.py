@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ICudaEngine", "IHostMemory", "TensorInfo", "default_runtime", "set_default_runtime"]
 
-_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 PICKLE_FORMAT = 1
 
 # ------------------------------------------------------------------ shared plumbing

@@ -33,7 +33,6 @@ from ._sources import open_source
 
 __all__ = ["Runtime"]
 
-_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _TEMPFILE_BITS = 0b11  # one bit per TempfileControlFlag
 _PLAIN_BUFFERS = (bytes, bytearray)
 # The hot property paths call these directly: one global lookup instead of two.
@@ -210,10 +209,8 @@ class Runtime:
 
     @DLA_core.setter
     def DLA_core(self, value: int) -> None:  # noqa: N802
-        if type(value) is not int:
+        if type(value) is not int or not -0x80000000 <= value <= 0x7FFFFFFF:
             value = check_int32(value, "DLA_core")
-        elif not _INT32_MIN <= value <= _INT32_MAX:
-            check_int32(value, "DLA_core")
         try:
             status = _set_dla_core(self._h, value)
         except TypeError:
