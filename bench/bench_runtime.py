@@ -224,111 +224,73 @@ print("BENCH " + json.dumps(out))
 
 
 def _bench_classes(side: str) -> dict[str, Any]:
-    """The module, and a logger, recorder and stream reader class written in its own style."""
+    """The module, and a logger, recorder and stream reader class for it.
+
+    The same bodies serve both sides; only the official bindings need the
+    base class's ``__init__`` called (pybind11 sets its instance up there).
+    """
     if side == OURS or os.environ.get("TRT_BENCH_DEV_SAME_SIDES"):  # the latter: testing this script without a GPU
         import trt_runtime as trt
 
-        class BenchLogger(trt.ILogger):
-            def __init__(self) -> None:
-                self.count = 0
-                self.last: Any = None
-
-            def log(self, severity: Any, msg: str) -> None:
-                self.count += 1
-                self.last = (severity, msg)
-
-        class Recorder(trt.IErrorRecorder):
-            def __init__(self) -> None:
-                self.count = 0
-                self.last: Any = None
-
-            def report_error(self, val: Any, desc: str) -> bool:
-                self.count += 1
-                self.last = (val, desc)
-                return False
-
-            def num_errors(self) -> int:
-                return 1 if self.last else 0
-
-            def get_error_code(self, error_idx: int) -> Any:
-                return self.last[0]
-
-            def get_error_desc(self, error_idx: int) -> str:
-                return self.last[1]
-
-            def has_overflowed(self) -> bool:
-                return False
-
-            def clear(self) -> None:
-                self.last = None
-
-        class Reader(trt.IStreamReaderV2):
-            def __init__(self, data: bytes) -> None:
-                self.data = data
-                self.reads = 0
-                self.seeks = 0
-
-            def read(self, size: int, stream: int) -> bytes:
-                self.reads += 1
-                return self.data[:size]
-
-            def seek(self, offset: int, where: Any) -> bool:
-                self.seeks += 1
-                return True
-
+        base_init = False
     else:
-        import tensorrt_lean_bindings as trt
+        import tensorrt_lean_bindings as trt  # type: ignore[no-redef]
 
-        class BenchLogger(trt.ILogger):  # type: ignore[no-redef]
-            def __init__(self) -> None:
+        base_init = True
+
+    class BenchLogger(trt.ILogger):
+        def __init__(self) -> None:
+            if base_init:
                 trt.ILogger.__init__(self)
-                self.count = 0
-                self.last: Any = None
+            self.count = 0
+            self.last: Any = None
 
-            def log(self, severity: Any, msg: str) -> None:
-                self.count += 1
-                self.last = (severity, msg)
+        def log(self, severity: Any, msg: str) -> None:
+            self.count += 1
+            self.last = (severity, msg)
 
-        class Recorder(trt.IErrorRecorder):  # type: ignore[no-redef]
-            def __init__(self) -> None:
+    class Recorder(trt.IErrorRecorder):
+        def __init__(self) -> None:
+            if base_init:
                 trt.IErrorRecorder.__init__(self)
-                self.count = 0
-                self.last: Any = None
+            self.count = 0
+            self.last: Any = None
 
-            def report_error(self, val: Any, desc: str) -> bool:
-                self.count += 1
-                self.last = (val, desc)
-                return False
+        def report_error(self, val: Any, desc: str) -> bool:
+            self.count += 1
+            self.last = (val, desc)
+            return False
 
-            def num_errors(self) -> int:
-                return 1 if self.last else 0
+        def num_errors(self) -> int:
+            return 1 if self.last else 0
 
-            def get_error_code(self, error_idx: int) -> Any:
-                return self.last[0]
+        def get_error_code(self, error_idx: int) -> Any:
+            return self.last[0]
 
-            def get_error_desc(self, error_idx: int) -> str:
-                return self.last[1]
+        def get_error_desc(self, error_idx: int) -> str:
+            return self.last[1]
 
-            def has_overflowed(self) -> bool:
-                return False
+        def has_overflowed(self) -> bool:
+            return False
 
-            def clear(self) -> None:
-                self.last = None
+        def clear(self) -> None:
+            self.last = None
 
-        class Reader(trt.IStreamReaderV2):  # type: ignore[no-redef]
-            def __init__(self, data: bytes) -> None:
+    class Reader(trt.IStreamReaderV2):
+        def __init__(self, data: bytes) -> None:
+            if base_init:
                 trt.IStreamReaderV2.__init__(self)
-                self.data = data
-                self.reads = 0
-                self.seeks = 0
+            self.data = data
+            self.reads = 0
+            self.seeks = 0
 
-            def read(self, size: int, stream: int) -> bytes:
-                self.reads += 1
-                return self.data[:size]
+        def read(self, size: int, stream: int) -> bytes:
+            self.reads += 1
+            return self.data[:size]
 
-            def seek(self, offset: int, where: Any) -> bool:
-                self.seeks += 1
-                return True
+        def seek(self, offset: int, where: Any) -> bool:
+            self.seeks += 1
+            return True
 
     return {"trt": trt, "BenchLogger": BenchLogger, "Recorder": Recorder, "Reader": Reader}
 

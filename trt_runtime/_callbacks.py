@@ -30,6 +30,7 @@ __all__ = [
     "IStreamReaderV2",
     "IStreamReader",
     "Bridge",
+    "new_adapter",
     "set_error_recorder",
 ]
 
@@ -237,6 +238,19 @@ def _trt_py_rec_report_error(ctx: Any, code: int, description: Any, out_stop: An
     return 0
 
 
+def new_adapter(value: Any, create: Any, fns: Any, handle_type: str) -> tuple[Bridge, Any]:
+    """A pinned bridge for ``value`` and the shim adapter ``create(fns, ctx, out)`` makes for it."""
+    from ._errors import raise_status
+
+    bridge = Bridge(value).pin()
+    out = ffi.new(handle_type)
+    status = create(fns, bridge.handle, out)
+    if status:
+        lib._trt_py_release(bridge.handle)  # the shim never took it
+        raise_status(status)
+    return bridge, out[0]
+
+
 def set_error_recorder(owner: Any, setter: Any, value: IErrorRecorder | None) -> None:
     """The ``error_recorder`` setter of runtimes, engines and contexts.
 
@@ -256,16 +270,11 @@ def set_error_recorder(owner: Any, setter: Any, value: IErrorRecorder | None) ->
         return
     if not isinstance(value, IErrorRecorder):
         raise TypeError(f"error_recorder must be a trt_runtime.IErrorRecorder or None, not {type(value).__name__}")
-    bridge = Bridge(value).pin()
-    out = ffi.new("trt_recorder **")
-    status = lib.trt_recorder_create(RECORDER_FNS, bridge.handle, out)
-    if status:
-        lib._trt_py_release(bridge.handle)
-        raise_status(status)
+    bridge, recorder = new_adapter(value, lib.trt_recorder_create, RECORDER_FNS, "trt_recorder **")
     try:
-        status = setter(h, out[0])
+        status = setter(h, recorder)
     finally:
-        lib.trt_recorder_release(out[0])  # the owner and TensorRT hold their own references
+        lib.trt_recorder_release(recorder)  # the owner and TensorRT hold their own references
     if status:
         raise_status(status, (*owner._bridges(), bridge), InvalidArgumentError)
     owner._recorder, owner._recorder_bridge = value, bridge

@@ -14,6 +14,7 @@ from ._callbacks import (
     IErrorRecorder,
     IGpuAllocator,
     ILogger,
+    new_adapter,
     set_error_recorder,
 )
 from ._engine import ICudaEngine
@@ -333,13 +334,8 @@ class Runtime:
             return
         if not isinstance(value, IGpuAllocator):
             raise TypeError(f"gpu_allocator must be a trt_runtime.IGpuAllocator or None, not {type(value).__name__}")
-        bridge = Bridge(value).pin()
-        out = ffi.new("trt_allocator **")
-        status = lib.trt_allocator_create(ALLOCATOR_FNS, bridge.handle, out)
-        if status:
-            lib._trt_py_release(bridge.handle)
-            self._fail(status, None)
-        status = lib.trt_runtime_set_gpu_allocator(h, out[0])  # the runtime owns it from here
+        bridge, allocator = new_adapter(value, lib.trt_allocator_create, ALLOCATOR_FNS, "trt_allocator **")
+        status = lib.trt_runtime_set_gpu_allocator(h, allocator)  # the runtime owns it from here
         if status:
             self._fail(status)
         self._allocator = value
