@@ -72,7 +72,7 @@ def make_builder(absolute_sources: bool = False) -> FFI:
         include_dirs=[str(SHIM)],
         extra_compile_args=["-std=c++17", "-O2", "-fvisibility=hidden"],
         libraries=["dl"],
-        depends=[str(SHIM / "trt_shim.h"), str(SHIM / "trt_abi.hpp")],
+        depends=[str(p) for p in sorted(SHIM.glob("*.h*"))],
     )
     return builder
 

@@ -16,18 +16,9 @@
 // stream reader) is subclassed by the shim's adapters.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
+#include "trt_abi_common.hpp"
 
 namespace trt_abi {
-
-// CUDA's stream handle, without CUDA's headers.
-struct CUstream_st;
-using cudaStream_t = CUstream_st*;
-// CUDA's event handle, likewise.
-struct CUevent_st;
-using cudaEvent_t = CUevent_st*;
-
 namespace v11 {
 
 // ---------------------------------------------------------------- values
