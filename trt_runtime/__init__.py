@@ -21,13 +21,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ILogger": ("_callbacks", "ILogger"),
     "IStreamReader": ("_callbacks", "IStreamReader"),
     "IStreamReaderV2": ("_callbacks", "IStreamReaderV2"),
-    "Binding": ("_context", "Binding"),
+    "Binding": ("_binding", "Binding"),
     "IExecutionContext": ("_context", "IExecutionContext"),
     "ICudaEngine": ("_engine", "ICudaEngine"),
-    "IHostMemory": ("_engine", "IHostMemory"),
     "TensorInfo": ("_engine", "TensorInfo"),
-    "default_runtime": ("_engine", "default_runtime"),
-    "set_default_runtime": ("_engine", "set_default_runtime"),
     "AllocatorFlag": ("_enums", "AllocatorFlag"),
     "DLAWorkspaceAllocationStrategy": ("_enums", "DLAWorkspaceAllocationStrategy"),
     "ErrorCode": ("_enums", "ErrorCode"),
@@ -54,11 +51,14 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Version": ("_library", "Version"),
     "load_library": ("_library", "load_library"),
     "loaded_library": ("_library", "loaded_library"),
+    "IHostMemory": ("_host_memory", "IHostMemory"),
     "ErrorRecorder": ("_loggers", "ErrorRecorder"),
     "Logger": ("_loggers", "Logger"),
     "LoggingLogger": ("_loggers", "LoggingLogger"),
     "IPluginRegistry": ("_registry", "IPluginRegistry"),
     "PluginCreatorInfo": ("_registry", "PluginCreatorInfo"),
+    "default_runtime": ("_pickling", "default_runtime"),
+    "set_default_runtime": ("_pickling", "set_default_runtime"),
     "Runtime": ("_runtime", "Runtime"),
     "TempDirCheck": ("_tempdir", "TempDirCheck"),
     "check_temporary_directory": ("_tempdir", "check_temporary_directory"),
@@ -115,16 +115,15 @@ if TYPE_CHECKING:
         IStreamReader,
         IStreamReaderV2,
     )
-    from ._context import (
+    from ._binding import (
         Binding,
+    )
+    from ._context import (
         IExecutionContext,
     )
     from ._engine import (
         ICudaEngine,
-        IHostMemory,
         TensorInfo,
-        default_runtime,
-        set_default_runtime,
     )
     from ._enums import (
         AllocatorFlag,
@@ -148,6 +147,9 @@ if TYPE_CHECKING:
         UnsupportedError,
         UnsupportedVersionError,
     )
+    from ._host_memory import (
+        IHostMemory,
+    )
     from ._interop import (
         as_address,
         as_stream,
@@ -164,6 +166,10 @@ if TYPE_CHECKING:
         ErrorRecorder,
         Logger,
         LoggingLogger,
+    )
+    from ._pickling import (
+        default_runtime,
+        set_default_runtime,
     )
     from ._registry import (
         IPluginRegistry,

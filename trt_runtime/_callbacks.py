@@ -3,7 +3,8 @@
 Each interface has a C++ adapter in the shim that forwards to a table of C
 function pointers; the pointers are the ``extern "Python"`` functions defined
 here once. The Python object behind an adapter travels as a cffi handle to a
-:class:`Bridge`, which stays pinned for as long as the shim can call it.
+:class:`~trt_runtime._bridge.Bridge`, which stays pinned for as long as the
+shim can call it.
 
 A callback never lets an exception escape into C++: it stores the exception
 in its bridge (for the thread that made the call) and returns failure; the
@@ -15,11 +16,12 @@ outside any call (on a thread of TensorRT's own) goes to
 from __future__ import annotations
 
 import operator
-import sys
-import threading
 from typing import Any
 
+from ._bridge import _PINNED, Bridge, new_adapter, unraisable  # noqa: F401 - _PINNED: tests count pinned bridges here
+from ._bridge import bridge_of as _bridge
 from ._enums import ErrorCode, SeekPosition, Severity
+from ._errors import InvalidArgumentError, raise_status
 from ._ffi import ffi, lib
 
 __all__ = [
@@ -29,65 +31,16 @@ __all__ = [
     "IGpuAsyncAllocator",
     "IStreamReaderV2",
     "IStreamReader",
-    "Bridge",
-    "new_adapter",
-    "set_error_recorder",
+    "StreamReaderAdapter",
+    "error_recorder_for",
+    "RECORDER_FNS",
+    "ALLOCATOR_FNS",
+    "READER_FNS",
 ]
 
 _SEVERITIES = tuple(Severity)
 _ERROR_CODES = tuple(ErrorCode)
 _SEEK_POSITIONS = tuple(SeekPosition)
-
-
-class Bridge:
-    """Ties a Python callback object to the shim.
-
-    ``handle`` is what the shim holds; ``pending`` maps a thread to the
-    exceptions its callbacks raised during the call now running on it.
-    """
-
-    __slots__ = ("target", "handle", "pending", "owner", "__weakref__")
-
-    def __init__(self, target: Any, owner: Any = None) -> None:
-        self.target = target
-        self.owner = owner
-        self.handle = ffi.new_handle(self)
-        self.pending: dict[int, list[BaseException]] = {}
-
-    def failed(self, exc: BaseException, where: str) -> int:
-        """Keep ``exc`` for the running call, or report it if there is none."""
-        if lib.trt_thread_in_call():
-            self.pending.setdefault(threading.get_ident(), []).append(exc)
-        else:
-            unraisable(exc, f"in {where} of {self.target!r}, called by TensorRT outside any trt_runtime call")
-        return 1
-
-    def pin(self) -> Bridge:
-        """Keep this bridge alive until the shim releases its context."""
-        _PINNED[id(self)] = self
-        return self
-
-
-# Bridges whose handle the shim holds beyond any Python object's lifetime
-# (recorders referenced by engines, loggers of runtimes kept alive by engines).
-_PINNED: dict[int, Bridge] = {}
-
-
-def unraisable(exc: BaseException, message: str) -> None:
-    hook_arg = type(
-        "UnraisableHookArgs", (), {"exc_type": type(exc), "exc_value": exc, "exc_traceback": exc.__traceback__,
-                                   "err_msg": "Exception ignored " + message, "object": None}
-    )
-    sys.unraisablehook(hook_arg)  # type: ignore[arg-type]
-
-
-def _bridge(ctx: Any) -> Bridge:
-    return ffi.from_handle(ctx)  # type: ignore[no-any-return]
-
-
-@ffi.def_extern()
-def _trt_py_release(ctx: Any) -> None:
-    _PINNED.pop(id(_bridge(ctx)), None)
 
 
 # ------------------------------------------------------------------ logger
@@ -238,46 +191,53 @@ def _trt_py_rec_report_error(ctx: Any, code: int, description: Any, out_stop: An
     return 0
 
 
-def new_adapter(value: Any, create: Any, fns: Any, handle_type: str) -> tuple[Bridge, Any]:
-    """A pinned bridge for ``value`` and the shim adapter ``create(fns, ctx, out)`` makes for it."""
-    from ._errors import raise_status
+def error_recorder_for(
+    handle: Any, setter: Any, value: IErrorRecorder | None, bridges: tuple[Bridge | None, ...]
+) -> tuple[IErrorRecorder | None, Bridge | None]:
+    """Give ``value`` to TensorRT: the work of the ``error_recorder`` setters.
 
-    bridge = Bridge(value).pin()
-    out = ffi.new(handle_type)
-    status = create(fns, bridge.handle, out)
-    if status:
-        lib._trt_py_release(bridge.handle)  # the shim never took it
-        raise_status(status)
-    return bridge, out[0]
+    The shim recorder is reference counted, so an engine that took the old
+    one keeps it alive. The caller stores what this returns in its own
+    ``_recorder`` and ``_recorder_bridge``.
 
+    Parameters
+    ----------
+    handle : cdata
+        The owner's shim handle (runtime, engine or context), open.
+    setter : callable
+        The shim's ``trt_*_set_error_recorder``.
+    value : IErrorRecorder or None
+        The recorder to set; None removes it.
+    bridges : tuple of Bridge or None
+        The owner's bridges, whose callbacks may raise during the call.
 
-def set_error_recorder(owner: Any, setter: Any, value: IErrorRecorder | None) -> None:
-    """The ``error_recorder`` setter of runtimes, engines and contexts.
+    Returns
+    -------
+    tuple of (IErrorRecorder or None, Bridge or None)
+        The recorder and its bridge, for the owner to keep.
 
-    ``owner`` has ``_handle()``, ``_fail(status)``, ``_bridges()`` and the
-    slots ``_recorder`` and ``_recorder_bridge``; ``setter`` is the shim's
-    ``trt_*_set_error_recorder``. The shim recorder is reference counted, so
-    an engine that took the old one keeps it alive.
+    Raises
+    ------
+    TypeError
+        ``value`` is not an :class:`IErrorRecorder` or None.
+    InvalidArgumentError
+        TensorRT refused it.
     """
-    from ._errors import InvalidArgumentError, raise_status
-
-    h = owner._handle()
     if value is None:
-        status = setter(h, ffi.NULL)
+        status = setter(handle, ffi.NULL)
         if status:
-            owner._fail(status)
-        owner._recorder, owner._recorder_bridge = None, None
-        return
+            raise_status(status, bridges, InvalidArgumentError)
+        return None, None
     if not isinstance(value, IErrorRecorder):
         raise TypeError(f"error_recorder must be a trt_runtime.IErrorRecorder or None, not {type(value).__name__}")
     bridge, recorder = new_adapter(value, lib.trt_recorder_create, RECORDER_FNS, "trt_recorder **")
     try:
-        status = setter(h, recorder)
+        status = setter(handle, recorder)
     finally:
         lib.trt_recorder_release(recorder)  # the owner and TensorRT hold their own references
     if status:
-        raise_status(status, (*owner._bridges(), bridge), InvalidArgumentError)
-    owner._recorder, owner._recorder_bridge = value, bridge
+        raise_status(status, (*bridges, bridge), InvalidArgumentError)
+    return value, bridge
 
 
 RECORDER_FNS = ffi.new(

@@ -21,54 +21,30 @@ or allocator during the call.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
-from ._callbacks import Bridge, IErrorRecorder, set_error_recorder
-from ._engine import IOTable
-from ._errors import ClosedError, InvalidArgumentError, TensorRTError, check_int32, raise_status
+from . import _binding
+from ._binding import Binding, bad_stream, closed_context
+from ._bridge import Bridge
+from ._callbacks import IErrorRecorder, error_recorder_for
+from ._errors import InvalidArgumentError, TensorRTError, check_bool, check_int32, raise_status
 from ._ffi import ffi, lib
+from ._handle import Maker, _Owned
 from ._interop import as_address, as_stream, memory_info
+from ._iotable import IOTable, shape_tuple
 from ._types import Dims, ExecutionContextAllocationStrategy, TensorIOMode
 
-if TYPE_CHECKING:
-    from ._engine import ICudaEngine
-
-__all__ = ["IExecutionContext", "Binding"]
+__all__ = ["IExecutionContext"]
 
 _set_address = lib.trt_context_set_tensor_address
 _set_shape = lib.trt_context_set_input_shape
 _enqueue = lib.trt_context_enqueue
-_execute = lib.trt_context_execute
 _SOFT = frozenset((lib.TRT_E_FAILED, lib.TRT_E_INVALID_ARGUMENT))
 _U64 = 1 << 64
 
 
-def _closed() -> ClosedError:
-    return ClosedError("the IExecutionContext is closed", lib.TRT_E_CLOSED)
-
-
-def _shape_tuple(shape: Any, name: str) -> tuple[int, ...]:
-    try:
-        dims = Dims(shape)
-    except TypeError:
-        raise TypeError(f"the shape of {name!r} must be a sequence of ints, not {shape!r}") from None
-    except ValueError as exc:
-        raise InvalidArgumentError(f"the shape of {name!r}: {exc}", lib.TRT_E_INVALID_ARGUMENT) from None
-    return tuple(dims)
-
-
-def _binding_error_class() -> type[TensorRTError]:
-    """InvalidArgumentError when a shape or an address was refused, TensorRTError when the enqueue failed."""
-    text = ffi.string(lib.trt_last_error())
-    return InvalidArgumentError if text.startswith((b"setInputShape", b"setTensorAddress")) else TensorRTError
-
-
-def _bad_stream(value: Any) -> InvalidArgumentError:
-    return InvalidArgumentError(f"stream handle {value!r} is not a 64-bit unsigned value", lib.TRT_E_INVALID_ARGUMENT)
-
-
-class IExecutionContext:
+class IExecutionContext(_Owned):
     """One inference context of an engine: shapes, addresses, enqueue.
 
     Keeps its engine alive. Not safe to use from several threads at once
@@ -80,18 +56,23 @@ class IExecutionContext:
     :func:`trt_runtime.as_address` understands (``__cuda_array_interface__``,
     numpy arrays, ctypes, cuda-python); an object given is kept alive until
     another is set for the tensor or the context is closed.
+
+    Used as a context manager, it closes on exit.
     """
 
-    __slots__ = ("_h", "_engine", "_table", "_encoded", "_recorder", "_recorder_bridge", "_strategy",
+    __slots__ = ("_engine", "_table", "_encoded", "_recorder", "_recorder_bridge", "_strategy",
                  "_device_memory", "_keep", "__weakref__")
+
+    _KIND = "IExecutionContext"
 
     def __init__(self) -> None:
         raise TypeError("execution contexts come from ICudaEngine.create_execution_context()")
 
     @classmethod
     def _adopt(
-        cls, handle: Any, engine: ICudaEngine, table: IOTable, strategy: ExecutionContextAllocationStrategy
+        cls, handle: Any, engine: Maker, table: IOTable, strategy: ExecutionContextAllocationStrategy
     ) -> IExecutionContext:
+        """Wrap the shim's ``trt_context`` ``handle``, created by ``engine`` (an :class:`ICudaEngine`)."""
         self = object.__new__(cls)
         self._h = ffi.gc(handle, lib.trt_context_release)
         self._engine = engine
@@ -106,12 +87,6 @@ class IExecutionContext:
         return self
 
     # ---------------------------------------------------------- plumbing
-
-    def _handle(self) -> Any:
-        h = self._h
-        if h is None:
-            raise _closed()
-        return h
 
     def _bridges(self) -> tuple[Bridge | None, ...]:
         return (*self._engine._bridges(), self._recorder_bridge)
@@ -137,20 +112,8 @@ class IExecutionContext:
 
     def close(self) -> None:
         """Release the context now; safe to call twice. Its bindings stop working."""
-        h, self._h = self._h, None
-        if h is not None:
-            ffi.release(h)
+        _Owned.close(self)
         self._keep.clear()
-
-    @property
-    def closed(self) -> bool:
-        return self._h is None
-
-    def __enter__(self) -> IExecutionContext:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         if self._h is None:
@@ -163,8 +126,8 @@ class IExecutionContext:
         return int(ffi.cast("uintptr_t", lib.trt_context_native(self._handle())))
 
     @property
-    def engine(self) -> ICudaEngine:
-        """The engine the context was created from (kept alive by it)."""
+    def engine(self) -> Any:
+        """The :class:`ICudaEngine` the context was created from (kept alive by it)."""
         return self._engine
 
     @property
@@ -195,6 +158,8 @@ class IExecutionContext:
 
     @debug_sync.setter
     def debug_sync(self, value: bool) -> None:
+        if value is not True and value is not False:
+            value = check_bool(value, "debug_sync")
         status = lib.trt_context_set_debug_sync(self._handle(), 1 if value else 0)
         if status:
             self._fail(status)
@@ -221,7 +186,9 @@ class IExecutionContext:
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        set_error_recorder(self, lib.trt_context_set_error_recorder, value)
+        self._recorder, self._recorder_bridge = error_recorder_for(
+            self._handle(), lib.trt_context_set_error_recorder, value, self._bridges()
+        )
 
     # ---------------------------------------------------------- profiles
 
@@ -251,7 +218,7 @@ class IExecutionContext:
     def _set_shape_slow(self, name: Any, shape: Any, check: bool) -> bool:
         h = self._handle()
         raw = self._name(name, check)
-        extents = _shape_tuple(shape, name)
+        extents = shape_tuple(shape, name)
         try:
             status = _set_shape(h, raw, len(extents), extents)
         except OverflowError:
@@ -417,9 +384,9 @@ class IExecutionContext:
         try:
             status = _enqueue(self._h, stream_handle)
         except TypeError:
-            raise _closed() from None
+            raise closed_context() from None
         except OverflowError:
-            raise _bad_stream(stream_handle) from None
+            raise bad_stream(stream_handle) from None
         if status:
             self._fail(status, TensorRTError)
         return True
@@ -431,9 +398,9 @@ class IExecutionContext:
         try:
             status = _enqueue(self._h, stream_handle)
         except TypeError:
-            raise _closed() from None
+            raise closed_context() from None
         except OverflowError:
-            raise _bad_stream(stream_handle) from None
+            raise bad_stream(stream_handle) from None
         return True if not status else self._soft(status)
 
     def bind(self, tensors: Mapping[str, Any], shapes: Mapping[str, Any] | None = None) -> Binding:
@@ -441,208 +408,4 @@ class IExecutionContext:
         return Binding(self, tensors, shapes)
 
 
-class Binding:
-    """Addresses (and input shapes) of a context's tensors, applied and enqueued in one call.
-
-    ``ctx.bind({"in": x, "out": y}, shapes={"in": (8, 3, 224, 224)})`` checks
-    the names and shapes once and lays them out in C arrays; :meth:`execute`
-    then makes a single call into the shim that sets every shape, every
-    address and enqueues, where the official way takes one call per tensor
-    and one more to enqueue.
-
-    - Memory is anything :func:`trt_runtime.as_address` takes; objects are
-      kept alive by the binding. Read-only memory is refused for outputs.
-    - A dynamic input bound to an array object (numpy, ``__cuda_array_interface__``,
-      PyTorch) of the right rank takes the array's shape unless ``shapes``
-      names it.
-    - Tensors left out keep whatever address or shape the context has.
-    - Change an address with ``binding["in"] = z`` (or :meth:`set_address`);
-      in the hottest loops write the int into :attr:`addresses` directly:
-      ``binding.addresses[binding.slot("in")] = ptr``. Change a shape with
-      :meth:`set_shape`.
-
-    A binding uses its context each time it executes; closing the context
-    makes :meth:`execute` raise ClosedError. Not thread-safe.
-    """
-
-    __slots__ = ("_ctx", "_names", "_slots", "_c_names", "_name_array", "addresses", "_keep", "_shape_names",
-                 "_shapes", "_shape_name_array", "_shape_array", "_desc")
-
-    def __init__(self, context: IExecutionContext, tensors: Mapping[str, Any],
-                 shapes: Mapping[str, Any] | None = None) -> None:
-        if not isinstance(context, IExecutionContext):
-            raise TypeError(f"context must be an IExecutionContext, not {type(context).__name__}")
-        if not isinstance(tensors, Mapping):
-            raise TypeError(f"tensors must be a mapping of tensor name to memory, not {type(tensors).__name__}")
-        if shapes is not None and not isinstance(shapes, Mapping):
-            raise TypeError(f"shapes must be a mapping of input name to shape, not {type(shapes).__name__}")
-        context._handle()
-        self._ctx = context
-        table = context._table
-        names = list(tensors)
-        for name in names:
-            table.encode(name)
-        self._names = tuple(names)
-        self._slots = {n: i for i, n in enumerate(names)}
-        self._c_names = [ffi.new("char[]", table.encoded[n]) for n in names]
-        self._name_array = ffi.new("const char *[]", self._c_names) if names else ffi.NULL
-        self.addresses = ffi.new("uint64_t[]", len(names))
-        self._keep: list[Any] = [None] * len(names)
-        self._shape_names: list[str] = []
-        self._shapes: dict[str, tuple[int, ...]] = {}
-        inferred = {}
-        for i, name in enumerate(names):
-            info = self._store(i, name, tensors[name])
-            if table.modes.get(name) == TensorIOMode.INPUT and info is not None and info.shape is not None:
-                inferred[name] = info.shape
-        for name, shape in inferred.items():
-            if shapes is not None and name in shapes:
-                continue
-            built = table.shapes[name]
-            if built.is_dynamic and len(shape) == len(built):
-                self._shapes[name] = shape
-        for name, shape in (shapes or {}).items():
-            self._shapes[name] = self._checked_shape(name, shape)
-        self._layout_shapes()
-
-    # ---------------------------------------------------------- building
-
-    def _store(self, slot: int, name: str, memory: Any) -> Any:
-        info = None if type(memory) is int else memory_info(memory)
-        address = memory if info is None else info.address
-        if info is not None and info.readonly and self._ctx._table.modes.get(name) == TensorIOMode.OUTPUT:
-            raise InvalidArgumentError(f"the memory given for output {name!r} is read-only", lib.TRT_E_INVALID_ARGUMENT)
-        try:
-            self.addresses[slot] = address
-        except OverflowError:
-            raise InvalidArgumentError(f"address {address} of {name!r} is not a 64-bit unsigned value",
-                                       lib.TRT_E_INVALID_ARGUMENT) from None
-        self._keep[slot] = None if info is None else memory
-        return info
-
-    def _checked_shape(self, name: Any, shape: Any) -> tuple[int, ...]:
-        table = self._ctx._table
-        table.encode(name)
-        if table.modes.get(name) != TensorIOMode.INPUT:
-            raise InvalidArgumentError(f"{name!r} is not an input: only inputs have shapes to set",
-                                       lib.TRT_E_INVALID_ARGUMENT)
-        extents = _shape_tuple(shape, name)
-        built = table.shapes[name]
-        if len(extents) != len(built):
-            raise InvalidArgumentError(
-                f"the shape {extents} of {name!r} has {len(extents)} extents, the engine's {tuple(built)} has "
-                f"{len(built)}", lib.TRT_E_INVALID_ARGUMENT)
-        return extents
-
-    def _layout_shapes(self) -> None:
-        names = list(self._shapes)
-        self._shape_names = names
-        table = self._ctx._table
-        self._shape_name_array = [ffi.new("char[]", table.encoded[n]) for n in names]
-        self._shape_array = ffi.new("trt_dims[]", max(len(names), 1))
-        for i, name in enumerate(names):
-            self._write_shape(i, self._shapes[name])
-        pointers = ffi.new("const char *[]", self._shape_name_array) if names else ffi.NULL
-        self._shape_name_array.append(pointers)  # the struct below does not own what it points to
-        desc = ffi.new("trt_binding *")
-        desc.num_shapes = len(names)
-        desc.shape_names = pointers
-        desc.shapes = self._shape_array
-        desc.num_tensors = len(self._names)
-        desc.names = self._name_array
-        desc.addresses = self.addresses
-        self._desc = desc
-
-    def _write_shape(self, i: int, extents: tuple[int, ...]) -> None:
-        d = self._shape_array[i]
-        d.nb_dims = len(extents)
-        try:
-            for k, e in enumerate(extents):
-                d.d[k] = e
-        except OverflowError:
-            raise InvalidArgumentError(f"an extent of {extents} does not fit in 64 bits",
-                                       lib.TRT_E_INVALID_ARGUMENT) from None
-
-    # ---------------------------------------------------------- updating
-
-    @property
-    def context(self) -> IExecutionContext:
-        return self._ctx
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The bound tensors, in slot order."""
-        return self._names
-
-    def slot(self, name: str) -> int:
-        """Index of tensor ``name`` in :attr:`addresses`."""
-        try:
-            return self._slots[name]
-        except (KeyError, TypeError):
-            raise InvalidArgumentError(f"{name!r} is not bound (bound: {', '.join(map(repr, self._names))})",
-                                       lib.TRT_E_INVALID_ARGUMENT) from None
-
-    def set_address(self, name: str, memory: Any) -> None:
-        """Point tensor ``name`` (bound already) at ``memory`` for the next executions."""
-        self._store(self.slot(name), name, memory)
-
-    __setitem__ = set_address
-
-    def __getitem__(self, name: str) -> int:
-        """The address bound to tensor ``name``."""
-        return self.addresses[self.slot(name)]  # type: ignore[no-any-return]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    @property
-    def shapes(self) -> dict[str, Dims]:
-        """The input shapes each execution sets."""
-        return {n: Dims(s) for n, s in self._shapes.items()}
-
-    def set_shape(self, name: str, shape: Any) -> None:
-        """Set input ``name`` to ``shape`` at each execution from now on."""
-        extents = self._checked_shape(name, shape)
-        if name in self._shapes:
-            self._shapes[name] = extents
-            self._write_shape(self._shape_names.index(name), extents)
-        else:
-            self._shapes[name] = extents
-            self._layout_shapes()
-
-    def __repr__(self) -> str:
-        return f"<trt_runtime.Binding of {', '.join(self._names)} on {self._ctx!r}>"
-
-    # ---------------------------------------------------------- running
-
-    def execute(self, stream_handle: Any = 0) -> bool:
-        """Set the shapes and addresses and enqueue, in one call. True, or raises TensorRTError."""
-        if type(stream_handle) is not int:
-            stream_handle = as_stream(stream_handle)
-        ctx = self._ctx
-        try:
-            status = _execute(ctx._h, self._desc, stream_handle)
-        except TypeError:
-            raise _closed() from None
-        except OverflowError:
-            raise _bad_stream(stream_handle) from None
-        if status:
-            ctx._fail(status, _binding_error_class())
-        return True
-
-    def execute_nocheck(self, stream_handle: Any = 0) -> bool:
-        """:meth:`execute`, returning False where TensorRT refuses."""
-        if type(stream_handle) is not int:
-            stream_handle = as_stream(stream_handle)
-        ctx = self._ctx
-        try:
-            status = _execute(ctx._h, self._desc, stream_handle)
-        except TypeError:
-            raise _closed() from None
-        except OverflowError:
-            raise _bad_stream(stream_handle) from None
-        return True if not status else ctx._soft(status)
-
+_binding.CONTEXT_TYPES = (IExecutionContext,)  # Binding checks its context against this class

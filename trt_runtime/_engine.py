@@ -1,17 +1,18 @@
-"""Engines deserialized by a runtime, and the host memory of a serialized plan."""
+"""Engines deserialized by a runtime; their pickling."""
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import pickle
-import sys
-import threading
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from ._callbacks import Bridge, IErrorRecorder, set_error_recorder
-from ._errors import ClosedError, DeserializationError, InvalidArgumentError, TensorRTError, check_int32, raise_status
+from ._bridge import Bridge
+from ._callbacks import IErrorRecorder, error_recorder_for
+from ._context import IExecutionContext
+from ._errors import DeserializationError, InvalidArgumentError, TensorRTError, check_int32, raise_status
 from ._ffi import ffi, lib
+from ._handle import Maker, _Owned
+from ._host_memory import IHostMemory
+from ._iotable import IOTable
 from ._types import (
     DataType,
     Dims,
@@ -25,48 +26,14 @@ from ._types import (
     enum_or_int,
 )
 
-if TYPE_CHECKING:
-    from ._context import IExecutionContext
-    from ._runtime import Runtime
-
-__all__ = ["ICudaEngine", "IHostMemory", "TensorInfo", "default_runtime", "set_default_runtime"]
+__all__ = ["ICudaEngine", "TensorInfo", "PICKLE_FORMAT"]
 
 PICKLE_FORMAT = 1
 
-# ------------------------------------------------------------------ shared plumbing
-
 
 def decode(p: Any) -> str:
+    """The C string ``p`` as str."""
     return ffi.string(p).decode("utf-8", "replace")  # type: ignore[no-any-return]
-
-
-class IOTable:
-    """The I/O tensors of an engine, read once: names, their C strings, modes."""
-
-    __slots__ = ("engine_name", "names", "encoded", "modes", "shapes", "index")
-
-    def __init__(self, engine_name: str, names: list[str], raw: list[bytes], modes: list[TensorIOMode],
-                 shapes: list[Dims]) -> None:
-        self.engine_name = engine_name
-        self.names = tuple(names)
-        self.encoded = dict(zip(names, raw))
-        self.modes = dict(zip(names, modes))
-        self.shapes = dict(zip(names, shapes))  # as built: -1 for dynamic extents
-        self.index = {n: i for i, n in enumerate(names)}
-
-    def encode(self, name: Any) -> bytes:
-        """The C string for tensor ``name``; raises for a name that is not an I/O tensor."""
-        raw = self.encoded.get(name) if isinstance(name, str) else None
-        if raw is not None:
-            return raw
-        if not isinstance(name, str):
-            raise TypeError(f"a tensor name must be a str, not {type(name).__name__}")
-        raise InvalidArgumentError(self.unknown(name), lib.TRT_E_INVALID_ARGUMENT)
-
-    def unknown(self, name: str) -> str:
-        listed = ", ".join(repr(n) for n in self.names[:16])
-        more = f" and {len(self.names) - 16} more" if len(self.names) > 16 else ""
-        return f"the engine has no I/O tensor named {name!r} (it has {listed}{more})"
 
 
 class TensorInfo(NamedTuple):
@@ -86,143 +53,10 @@ class TensorInfo(NamedTuple):
     is_debug_tensor: bool
 
 
-# ------------------------------------------------------------------ host memory
-
-
-class IHostMemory:
-    """Bytes owned by TensorRT (a serialized engine), readable in place.
-
-    It supports the buffer protocol without copying: ``memoryview(m)``,
-    ``bytes(m)``, ``numpy.frombuffer(m, numpy.uint8)``, ``f.write(m)``,
-    ``Runtime.deserialize(m)``. Every view keeps the memory alive.
-
-    :meth:`close` returns the memory at once when no view of it exists
-    (Python 3.12 and later, which let an object count its views; a
-    :class:`BufferError` otherwise); on older Pythons it only marks the
-    object closed, and the memory goes when the object and its views do.
-    """
-
-    __slots__ = ()
-
-    def __init__(self) -> None:
-        raise TypeError("IHostMemory objects come from ICudaEngine.serialize()")
-
-    @staticmethod
-    def _adopt(handle: Any) -> IHostMemory:
-        address = ffi.new("uint64_t *")
-        size = ffi.new("uint64_t *")
-        dtype = ffi.new("int32_t *")
-        status = lib.trt_host_memory_get(handle, address, size, dtype)
-        if status:
-            lib.trt_host_memory_release(handle)
-            raise_status(status)
-        keeper = ffi.gc(handle, lib.trt_host_memory_release)
-        if _PEP688:
-            self: Any = object.__new__(_HostMemory)
-            self._view = memoryview(ffi.buffer(ffi.cast("char *", address[0]), size[0])) if size[0] else memoryview(b"")
-            self._exports = 0
-        else:
-            self = _ctypes_type(size[0]).from_address(address[0])
-        self._keep = keeper
-        self._nbytes = size[0]
-        self._dtype = enum_or_int(DataType, dtype[0])
-        return self  # type: ignore[no-any-return]
-
-    @property
-    def nbytes(self) -> int:
-        """Size in bytes."""
-        return self._nbytes  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def dtype(self) -> DataType:
-        """Element type: ``DataType.UINT8`` for a plan."""
-        return self._dtype  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def closed(self) -> bool:
-        return self._keep is None  # type: ignore[attr-defined,no-any-return]
-
-    def __repr__(self) -> str:
-        state = "closed" if self.closed else f"{self.nbytes} bytes"
-        return f"<trt_runtime.IHostMemory {state}>"
-
-    def __enter__(self) -> IHostMemory:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __reduce__(self) -> Any:
-        return (bytes, (memoryview(self).cast("B").tobytes(),))  # type: ignore[arg-type]
-
-
-_PEP688 = sys.version_info >= (3, 12)
-
-
-class _HostMemory(IHostMemory):
-    """Python 3.12+: a plain object exporting its buffer through ``__buffer__``."""
-
-    __slots__ = ("_keep", "_nbytes", "_dtype", "_view", "_exports", "__weakref__")
-
-    def __buffer__(self, flags: int) -> memoryview:
-        if self._keep is None:
-            raise ClosedError("the IHostMemory is closed", lib.TRT_E_CLOSED)
-        view = self._view
-        if flags & 1 and view.readonly:  # PyBUF_WRITABLE
-            raise BufferError("the IHostMemory is read-only")
-        self._exports += 1
-        return view[:]
-
-    def __release_buffer__(self, view: memoryview) -> None:
-        self._exports -= 1
-        view.release()
-
-    def __len__(self) -> int:
-        return self._nbytes  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        """Return the memory to TensorRT now; safe to call twice.
-
-        Raises BufferError while a view (memoryview, numpy array ...) of it exists.
-        """
-        if self._keep is None:
-            return
-        if self._exports:
-            raise BufferError(f"cannot close the IHostMemory: {self._exports} views of it still exist")
-        keep, self._keep = self._keep, None
-        self._view.release()
-        ffi.release(keep)
-
-
-class _CTypesHostMemory(IHostMemory):
-    """Python before 3.12: the buffer protocol comes from a ctypes array base."""
-
-    __slots__ = ()
-
-    def close(self) -> None:
-        """Mark the memory closed; it is returned when the object and its views are gone."""
-        # Views of a ctypes object cannot be counted, so freeing now could
-        # leave one dangling: the reference stays until the object goes.
-        object.__setattr__(self, "_closed_flag", True)
-
-    @property
-    def closed(self) -> bool:
-        return getattr(self, "_closed_flag", False)
-
-
-@functools.lru_cache(maxsize=64)
-def _ctypes_type(size: int) -> type:
-    return type(
-        "IHostMemory",
-        (_CTypesHostMemory, ctypes.c_ubyte * size),
-        {"__slots__": ("_keep", "_nbytes", "_dtype", "_closed_flag"), "__module__": __name__},
-    )
-
-
 # ------------------------------------------------------------------ engine
 
 
-class ICudaEngine:
+class ICudaEngine(_Owned):
     """A deserialized engine: its tensors, profiles and execution contexts.
 
     It keeps its runtime alive, and each of its execution contexts keeps it
@@ -230,15 +64,19 @@ class ICudaEngine:
     any order. Methods taking a tensor name raise :class:`InvalidArgumentError`
     for a name that is not an I/O tensor, except :meth:`get_tensor_mode`,
     which returns ``TensorIOMode.NONE`` (TensorRT's way to probe for a name).
+    Used as a context manager, it closes on exit.
     """
 
-    __slots__ = ("_h", "_runtime", "_recorder", "_recorder_bridge", "_io", "__weakref__")
+    __slots__ = ("_runtime", "_recorder", "_recorder_bridge", "_io", "__weakref__")
+
+    _KIND = "ICudaEngine"
 
     def __init__(self) -> None:
         raise TypeError("engines come from Runtime.deserialize_cuda_engine() or Runtime.deserialize()")
 
     @classmethod
-    def _adopt(cls, handle: Any, runtime: Runtime) -> ICudaEngine:
+    def _adopt(cls, handle: Any, runtime: Maker) -> ICudaEngine:
+        """Wrap the shim's ``trt_engine`` ``handle``, deserialized by ``runtime`` (a :class:`Runtime`)."""
         self = object.__new__(cls)
         self._h = ffi.gc(handle, lib.trt_engine_release)
         self._runtime = runtime
@@ -249,15 +87,6 @@ class ICudaEngine:
         return self
 
     # ---------------------------------------------------------- plumbing
-
-    def _closed(self) -> ClosedError:
-        return ClosedError("the ICudaEngine is closed", lib.TRT_E_CLOSED)
-
-    def _handle(self) -> Any:
-        h = self._h
-        if h is None:
-            raise self._closed()
-        return h
 
     def _bridges(self) -> tuple[Bridge | None, ...]:
         return (*self._runtime._bridges(), self._recorder_bridge)
@@ -308,19 +137,7 @@ class ICudaEngine:
 
         Execution contexts created from the engine stay usable: they hold it.
         """
-        h, self._h = self._h, None
-        if h is not None:
-            ffi.release(h)
-
-    @property
-    def closed(self) -> bool:
-        return self._h is None
-
-    def __enter__(self) -> ICudaEngine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        _Owned.close(self)
 
     def __repr__(self) -> str:
         if self._h is None:
@@ -328,8 +145,8 @@ class ICudaEngine:
         return f"<trt_runtime.ICudaEngine {self.name!r} with {self.num_io_tensors} I/O tensors at 0x{self.handle:x}>"
 
     @property
-    def runtime(self) -> Runtime:
-        """The runtime that deserialized the engine (kept alive by it)."""
+    def runtime(self) -> Any:
+        """The :class:`Runtime` that deserialized the engine (kept alive by it)."""
         return self._runtime
 
     @property
@@ -529,7 +346,9 @@ class ICudaEngine:
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        set_error_recorder(self, lib.trt_engine_set_error_recorder, value)
+        self._recorder, self._recorder_bridge = error_recorder_for(
+            self._handle(), lib.trt_engine_set_error_recorder, value, self._bridges()
+        )
 
     # ---------------------------------------------------------- serialization, contexts
 
@@ -552,8 +371,6 @@ class ICudaEngine:
             TensorRT could not create it (out of device memory, for one);
             ``reports`` says why.
         """
-        from ._context import IExecutionContext
-
         try:
             value = ExecutionContextAllocationStrategy(strategy)
         except ValueError:
@@ -589,44 +406,21 @@ class ICudaEngine:
         return (_unpickle_engine, (data, meta))
 
 
-# ------------------------------------------------------------------ default runtime, unpickling
-
-_default_lock = threading.Lock()
-_default: Runtime | None = None
-
-
-def default_runtime() -> Runtime:
-    """The runtime that unpickles engines: the one given to :func:`set_default_runtime`,
-    else one created on first use with a :class:`Logger` on the current library."""
-    global _default
-    from ._library import load_library
-    from ._loggers import Logger
-    from ._runtime import Runtime
-
-    with _default_lock:
-        library = load_library()
-        if _default is None or _default.closed or _default.library is not library:
-            _default = Runtime(Logger(), library=library)
-        return _default
-
-
-def set_default_runtime(runtime: Runtime | None) -> None:
-    """Make ``runtime`` the one :func:`default_runtime` returns (None: create one when needed)."""
-    from ._runtime import Runtime
-
-    global _default
-    if runtime is not None and not isinstance(runtime, Runtime):
-        raise TypeError(f"runtime must be a trt_runtime.Runtime or None, not {type(runtime).__name__}")
-    with _default_lock:
-        _default = runtime
-
 
 def _unpickle_engine(data: Any, meta: Any) -> ICudaEngine:
+    """Rebuild a pickled engine with the default runtime.
+
+    Pickles name this function by its place, ``trt_runtime._engine._unpickle_engine``:
+    it stays here so that pickles written before keep loading.
+    """
     if not isinstance(meta, dict) or meta.get("format") != PICKLE_FORMAT:
         raise DeserializationError(
             f"cannot unpickle the engine: unknown pickle format {meta!r} (this trt_runtime writes {PICKLE_FORMAT})",
             lib.TRT_E_INVALID_ARGUMENT,
         )
+    # Through the package: trt_runtime._pickling imports the runtime, which imports this module.
+    from trt_runtime import default_runtime
+
     runtime = default_runtime()
     library = runtime.library
     have, want = str(library.version), meta.get("tensorrt_version")

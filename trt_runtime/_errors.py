@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn, Protocol
 
 from ._ffi import ffi, lib
-
-if TYPE_CHECKING:
-    from ._callbacks import Bridge
 
 __all__ = [
     "TensorRTError",
@@ -24,6 +21,11 @@ __all__ = [
     "ClosedError",
     "Report",
     "check_int32",
+    "check_bool",
+    "is_numpy_bool",
+    "PendingExceptions",
+    "last_reports",
+    "raise_status",
 ]
 
 
@@ -114,6 +116,31 @@ def check_int32(value: Any, name: str) -> int:
     return value  # type: ignore[no-any-return]
 
 
+def is_numpy_bool(value: Any) -> bool:
+    """Whether ``value`` is a numpy bool (``numpy.bool_``, named ``bool`` since numpy 2), without importing numpy."""
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` as a bool when it is a Python or numpy bool, or TypeError naming ``name``.
+
+    Callers on hot paths test ``value is True or value is False`` themselves
+    first and call this only for anything else.
+    """
+    if value is True or value is False:
+        return value  # type: ignore[no-any-return]
+    if is_numpy_bool(value):
+        return bool(value)
+    raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+
+
+class PendingExceptions(Protocol):
+    """What :func:`raise_status` asks of a callback's bridge: the exceptions it kept, by thread."""
+
+    pending: dict[int, list[BaseException]]
+
+
 _BY_STATUS: dict[int, type[TensorRTError]] = {
     lib.TRT_E_INVALID_ARGUMENT: InvalidArgumentError,
     lib.TRT_E_OUT_OF_MEMORY: TensorRTMemoryError,
@@ -140,7 +167,7 @@ def last_reports() -> list[Report]:
 
 def raise_status(
     status: int,
-    bridges: Iterable[Bridge | None] = (),
+    bridges: Iterable[PendingExceptions | None] = (),
     cls: type[TensorRTError] | None = None,
     prefix: str = "",
 ) -> NoReturn:

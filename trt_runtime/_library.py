@@ -8,8 +8,9 @@ by the first :class:`~trt_runtime.Runtime`, looking in this order:
 3. the installed wheels ``tensorrt_libs`` (full), ``tensorrt_lean_libs``,
    ``tensorrt_dispatch_libs`` (found without importing them, since importing
    them loads every library they hold);
-4. the system loader: ``libnvinfer.so.11``, ``libnvinfer_lean.so.11``,
-   ``libnvinfer_dispatch.so.11``.
+4. the system loader: ``libnvinfer.so.N``, ``libnvinfer_lean.so.N``,
+   ``libnvinfer_dispatch.so.N`` for the supported major N
+   (:data:`SUPPORTED_MAJOR`, 11).
 """
 
 from __future__ import annotations
@@ -18,19 +19,28 @@ import os
 import threading
 import weakref
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from ._callbacks import Bridge
+from ._bridge import Bridge
 from ._errors import LibraryError, LibraryNotFoundError, UnsupportedVersionError
 from ._ffi import ffi, lib
 
-if TYPE_CHECKING:
-    from ._runtime import Runtime
-
-__all__ = ["Library", "Flavour", "Version", "load_library", "loaded_library", "ENV_VAR", "SUPPORTED_MAJORS"]
+__all__ = [
+    "Library",
+    "Flavour",
+    "Version",
+    "load_library",
+    "loaded_library",
+    "candidates",
+    "ENV_VAR",
+    "SUPPORTED_MAJOR",
+    "SUPPORTED_MAJORS",
+]
 
 ENV_VAR = "TRT_RUNTIME_LIBRARY"
-SUPPORTED_MAJORS = (11,)
+# The TensorRT major whose ABI the shim declares: the one place it is written in Python.
+SUPPORTED_MAJOR = 11
+SUPPORTED_MAJORS = (SUPPORTED_MAJOR,)
 _WHEELS = (
     ("tensorrt_libs", "libnvinfer.so.{major}"),
     ("tensorrt_lean_libs", "libnvinfer_lean.so.{major}"),
@@ -40,7 +50,7 @@ _SYSTEM = ("libnvinfer.so.{major}", "libnvinfer_lean.so.{major}", "libnvinfer_di
 INSTALL_HINT = (
     "Install one with `pip install tensorrt-lean-cu13-libs` (or `pip install 'trt-runtime[lean]'`; "
     "`[dispatch]` for the dispatch library), or point TRT_RUNTIME_LIBRARY or "
-    "trt_runtime.load_library(path) at a libnvinfer*.so.11."
+    f"trt_runtime.load_library(path) at a libnvinfer*.so.{SUPPORTED_MAJOR}."
 )
 
 class Flavour(str, Enum):
@@ -77,7 +87,7 @@ class Library:
         self.path: str = os.fsdecode(ffi.string(lib.trt_library_path(handle)))
         self.version = Version(info.major, info.minor, info.patch, info.build)
         self.flavour = _flavour(self.path, bool(info.has_builder))
-        self._runtimes: weakref.WeakSet[Runtime] = weakref.WeakSet()
+        self._runtimes: weakref.WeakSet[Any] = weakref.WeakSet()  # the live Runtimes made on it
         # Messages from outside any call are fanned out by broadcast().
         self._bridge = Bridge(self)
         lib.trt_library_set_log_sink(handle, lib._trt_py_broadcast_log, self._bridge.handle)

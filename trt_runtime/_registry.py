@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from ._errors import raise_status
+from ._errors import check_bool, raise_status
 from ._ffi import ffi, lib
-
-if TYPE_CHECKING:
-    from ._runtime import Runtime
+from ._handle import Maker
 
 __all__ = ["IPluginRegistry", "PluginCreatorInfo"]
 
@@ -35,7 +33,8 @@ class IPluginRegistry:
         raise TypeError("get an IPluginRegistry from Runtime.get_plugin_registry()")
 
     @classmethod
-    def _adopt(cls, ptr: Any, runtime: Runtime) -> IPluginRegistry:
+    def _adopt(cls, ptr: Any, runtime: Maker) -> IPluginRegistry:
+        """Wrap the registry ``ptr`` of ``runtime`` (a :class:`Runtime`)."""
         self = object.__new__(cls)
         self._ptr = ptr
         self._runtime = runtime
@@ -46,7 +45,8 @@ class IPluginRegistry:
         return self._ptr
 
     @property
-    def runtime(self) -> Runtime:
+    def runtime(self) -> Any:
+        """The :class:`Runtime` whose registry this is."""
         return self._runtime
 
     def _creators(self, recursive: bool) -> list[PluginCreatorInfo]:
@@ -84,8 +84,8 @@ class IPluginRegistry:
 
     @parent_search_enabled.setter
     def parent_search_enabled(self, value: bool) -> None:
-        if not isinstance(value, bool):
-            raise TypeError(f"parent_search_enabled must be a bool, not {type(value).__name__}")
+        if value is not True and value is not False:
+            value = check_bool(value, "parent_search_enabled")
         status = lib.trt_registry_set_parent_search_enabled(self._reg(), int(value))
         if status:
             raise_status(status, self._runtime._bridges())

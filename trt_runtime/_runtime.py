@@ -7,27 +7,27 @@ import warnings
 from enum import IntEnum
 from typing import Any
 
+from ._bridge import Bridge, new_adapter
 from ._callbacks import (
     ALLOCATOR_FNS,
     READER_FNS,
-    Bridge,
     IErrorRecorder,
     IGpuAllocator,
     ILogger,
-    new_adapter,
-    set_error_recorder,
+    error_recorder_for,
 )
 from ._engine import ICudaEngine
 from ._enums import DLAWorkspaceAllocationStrategy
 from ._errors import (
-    ClosedError,
     DeserializationError,
     InvalidArgumentError,
     TensorRTError,
+    check_bool,
     check_int32,
     raise_status,
 )
 from ._ffi import ffi, lib
+from ._handle import _Owned
 from ._library import Library, load_library
 from ._registry import IPluginRegistry
 from ._sources import open_source
@@ -64,12 +64,6 @@ def _fs_bytes(value: Any, name: str) -> bytes:
     return raw
 
 
-def _is_numpy_bool(value: Any) -> bool:
-    # numpy.bool_ (named "bool" since numpy 2), recognised without importing numpy.
-    kind = type(value)
-    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
-
-
 def _lean_path(path: Any) -> bytes:
     return _fs_bytes(path, "path")
 
@@ -82,7 +76,7 @@ def _library_for(library: Library | str | os.PathLike[str] | None) -> Library:
     return load_library(library)
 
 
-class Runtime:
+class Runtime(_Owned):
     """Deserializes engines; holds the settings they are created with.
 
     Parameters
@@ -102,10 +96,17 @@ class Runtime:
         TensorRT could not initialise CUDA (no GPU, or a driver too old).
     LibraryNotFoundError, LibraryError, UnsupportedVersionError
         No usable library.
+
+    Notes
+    -----
+    As in TensorRT, using a runtime as a context manager is deprecated and
+    does nothing (it warns); call :meth:`close` to release it early.
     """
 
-    __slots__ = ("_h", "_library", "_logger", "_log_bridge", "_recorder", "_recorder_bridge", "_allocator",
+    __slots__ = ("_library", "_logger", "_log_bridge", "_recorder", "_recorder_bridge", "_allocator",
                  "_allocator_bridges", "_parent", "__weakref__")
+
+    _KIND = "Runtime"
 
     def __init__(self, logger: ILogger, *, library: Library | str | os.PathLike[str] | None = None) -> None:
         if not isinstance(logger, ILogger):
@@ -124,6 +125,7 @@ class Runtime:
         self._adopt(out[0], library, logger, bridge, None)
 
     def _adopt(self, handle: Any, library: Library, logger: ILogger, bridge: Bridge, parent: Runtime | None) -> None:
+        """Take the shim's ``trt_runtime`` ``handle``, created on ``library`` with ``logger`` through ``bridge``."""
         self._h = ffi.gc(handle, lib.trt_runtime_release)
         self._library = library
         self._logger = logger
@@ -137,15 +139,6 @@ class Runtime:
 
     # ---------------------------------------------------------- plumbing
 
-    def _closed(self) -> ClosedError:
-        return ClosedError("the Runtime is closed", lib.TRT_E_CLOSED)
-
-    def _handle(self) -> Any:
-        h = self._h
-        if h is None:
-            raise self._closed()
-        return h
-
     def _bridges(self) -> tuple[Bridge | None, ...]:
         return (self._log_bridge, self._recorder_bridge, *self._allocator_bridges)
 
@@ -154,13 +147,7 @@ class Runtime:
 
     def close(self) -> None:
         """Release this runtime now. Engines created from it stay usable. Safe to call twice."""
-        h, self._h = self._h, None
-        if h is not None:
-            ffi.release(h)
-
-    @property
-    def closed(self) -> bool:
-        return self._h is None
+        _Owned.close(self)
 
     def __enter__(self) -> Runtime:
         warnings.warn(
@@ -282,8 +269,8 @@ class Runtime:
 
     @engine_host_code_allowed.setter
     def engine_host_code_allowed(self, value: bool) -> None:
-        if value is not True and value is not False and not _is_numpy_bool(value):
-            raise TypeError(f"engine_host_code_allowed must be a bool, not {type(value).__name__}")
+        if value is not True and value is not False:
+            value = check_bool(value, "engine_host_code_allowed")
         try:
             status = _set_engine_host_code_allowed(self._h, 1 if value else 0)
         except TypeError:
@@ -316,7 +303,9 @@ class Runtime:
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        set_error_recorder(self, lib.trt_runtime_set_error_recorder, value)
+        self._recorder, self._recorder_bridge = error_recorder_for(
+            self._handle(), lib.trt_runtime_set_error_recorder, value, self._bridges()
+        )
 
     @property
     def gpu_allocator(self) -> IGpuAllocator | None:

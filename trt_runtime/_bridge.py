@@ -1,0 +1,133 @@
+"""Bridges: how a Python callback object is tied to the shim, and kept alive.
+
+The Python object behind a shim adapter travels as a cffi handle to a
+:class:`Bridge`. A bridge the shim may call beyond any Python object's
+lifetime is *pinned* in :data:`_PINNED` until the shim calls
+``_trt_py_release`` for it. A callback that fails outside any trt_runtime
+call goes to :func:`sys.unraisablehook` through :func:`unraisable`.
+
+This module needs nothing of :mod:`trt_runtime._errors` but
+:func:`raise_status` for a failed adapter creation; ``_errors`` needs
+nothing of it.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+from ._errors import raise_status
+from ._ffi import ffi, lib
+
+__all__ = ["Bridge", "bridge_of", "new_adapter", "unraisable"]
+
+
+class Bridge:
+    """Ties a Python callback object to the shim.
+
+    Parameters
+    ----------
+    target : object
+        The Python object the shim's callbacks reach (a logger, recorder,
+        allocator, stream reader, or a :class:`Library` for broadcasts).
+
+    Attributes
+    ----------
+    handle : cffi handle
+        What the shim holds.
+    pending : dict of int to list of BaseException
+        The exceptions callbacks raised, by thread, during the call now
+        running on that thread (see :func:`trt_runtime._errors.raise_status`).
+    """
+
+    __slots__ = ("target", "handle", "pending", "__weakref__")
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.handle = ffi.new_handle(self)
+        self.pending: dict[int, list[BaseException]] = {}
+
+    def failed(self, exc: BaseException, where: str) -> int:
+        """Keep ``exc`` for the running call, or report it if there is none.
+
+        Parameters
+        ----------
+        exc : BaseException
+            What the callback raised.
+        where : str
+            The callback, as in ``"log()"``, for the unraisable report.
+
+        Returns
+        -------
+        int
+            1, the failure the shim's callback table expects.
+        """
+        if lib.trt_thread_in_call():
+            self.pending.setdefault(threading.get_ident(), []).append(exc)
+        else:
+            unraisable(exc, f"in {where} of {self.target!r}, called by TensorRT outside any trt_runtime call")
+        return 1
+
+    def pin(self) -> Bridge:
+        """Keep this bridge alive until the shim releases its context.
+
+        Returns
+        -------
+        Bridge
+            This bridge.
+        """
+        _PINNED[id(self)] = self
+        return self
+
+
+# Bridges whose handle the shim holds beyond any Python object's lifetime
+# (recorders referenced by engines, loggers of runtimes kept alive by engines).
+_PINNED: dict[int, Bridge] = {}
+
+
+def unraisable(exc: BaseException, message: str) -> None:
+    """Hand ``exc`` to :func:`sys.unraisablehook` as "Exception ignored " + ``message``."""
+    hook_arg = type(
+        "UnraisableHookArgs", (), {"exc_type": type(exc), "exc_value": exc, "exc_traceback": exc.__traceback__,
+                                   "err_msg": "Exception ignored " + message, "object": None}
+    )
+    sys.unraisablehook(hook_arg)  # type: ignore[arg-type]
+
+
+def bridge_of(ctx: Any) -> Bridge:
+    """The bridge whose handle the shim passed back as ``ctx``."""
+    return ffi.from_handle(ctx)  # type: ignore[no-any-return]
+
+
+@ffi.def_extern()
+def _trt_py_release(ctx: Any) -> None:
+    _PINNED.pop(id(bridge_of(ctx)), None)
+
+
+def new_adapter(value: Any, create: Any, fns: Any, handle_type: str) -> tuple[Bridge, Any]:
+    """A pinned bridge for ``value`` and the shim adapter ``create(fns, ctx, out)`` makes for it.
+
+    Parameters
+    ----------
+    value : object
+        The Python callback object.
+    create : callable
+        The shim's ``trt_*_create``.
+    fns : cdata
+        The shim's table of callbacks for that adapter.
+    handle_type : str
+        The C type of ``create``'s out parameter, as in ``"trt_recorder **"``.
+
+    Returns
+    -------
+    tuple of (Bridge, cdata)
+        The bridge and the adapter; the caller owns one reference to the adapter.
+    """
+    bridge = Bridge(value).pin()
+    out = ffi.new(handle_type)
+    status = create(fns, bridge.handle, out)
+    if status:
+        lib._trt_py_release(bridge.handle)  # the shim never took it
+        raise_status(status)
+    return bridge, out[0]
