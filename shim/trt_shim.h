@@ -18,9 +18,15 @@
  *   or _open function is owned by the caller, who gives it back with the
  *   matching _release function; children keep their parents alive inside the
  *   shim too, so releases may come in any order.
+ * - The status alone decides the kind of failure: the Python layer maps each
+ *   status to one exception class.
+ * - Every call that reaches TensorRT holds a reference on its object for the
+ *   whole call: a release made meanwhile (from a callback or another thread)
+ *   takes effect when the call is over.
  * - Callbacks into the application are C function pointers plus a context
- *   pointer. Each returns 0, or nonzero when the application failed (raised) TRT_NOEXCEPT;
+ *   pointer. Each returns 0, or nonzero when the application failed (raised);
  *   the shim then returns TRT_E_CALLBACK from the call that triggered it.
+ *   Their Python side is declared in trt_callbacks.h.
  */
 #ifndef TRT_SHIM_H
 #define TRT_SHIM_H
@@ -35,15 +41,17 @@ extern "C" {
 
 enum trt_status {
     TRT_OK = 0,
-    TRT_E_FAILED = 1,           /* TensorRT refused or reported an error */
-    TRT_E_INVALID_ARGUMENT = 2, /* rejected before reaching TensorRT */
+    TRT_E_FAILED = 1,              /* TensorRT failed or reported an error */
+    TRT_E_INVALID_ARGUMENT = 2,    /* an argument refused, by the shim or by TensorRT */
     TRT_E_OUT_OF_MEMORY = 3,
-    TRT_E_LIBRARY = 4,          /* the library could not be opened or is unusable */
-    TRT_E_UNSUPPORTED = 5,      /* the loaded library's major version is not supported */
-    TRT_E_NO_DEVICE = 6,        /* TensorRT could not initialise CUDA */
-    TRT_E_CALLBACK = 7,         /* an application callback failed during the call */
-    TRT_E_CLOSED = 8,           /* the object was already released */
-    TRT_E_INTERNAL = 9          /* an unexpected C++ exception inside the shim */
+    TRT_E_LIBRARY = 4,             /* the library could not be opened or is unusable */
+    TRT_E_UNSUPPORTED = 5,         /* the loaded library lacks the feature */
+    TRT_E_NO_DEVICE = 6,           /* TensorRT could not initialise CUDA */
+    TRT_E_CALLBACK = 7,            /* an application callback failed during the call */
+    TRT_E_CLOSED = 8,              /* a NULL handle: the object was closed */
+    TRT_E_INTERNAL = 9,            /* an unexpected C++ exception inside the shim */
+    TRT_E_DESERIALIZE = 10,        /* TensorRT could not deserialize the engine */
+    TRT_E_UNSUPPORTED_VERSION = 11 /* the library's major version has no declarations here */
 };
 
 /* Where a report captured during a call came from. */
@@ -59,6 +67,7 @@ typedef struct trt_host_memory trt_host_memory;
 typedef struct trt_recorder trt_recorder;
 typedef struct trt_allocator trt_allocator;
 typedef struct trt_plugin_registry trt_plugin_registry;
+typedef struct trt_mapping trt_mapping;
 
 /* ------------------------------------------------------------ errors */
 
@@ -69,8 +78,12 @@ const char *trt_last_error(void) TRT_NOEXCEPT;
    this thread, and one of them. The text stays valid like trt_last_error. */
 int32_t trt_last_report_count(void) TRT_NOEXCEPT;
 int32_t trt_last_report(int32_t index, int32_t *source, int32_t *code, const char **text) TRT_NOEXCEPT;
-/* Nonzero while a shim call that captures reports runs on this thread, so a
-   callback that fails knows whether its failure will be collected. */
+/* How many callbacks failed during the last failing call on this thread
+   (when it returned TRT_E_CALLBACK): the caller collects that many failures. */
+int32_t trt_last_callback_failures(void) TRT_NOEXCEPT;
+/* Nonzero while a shim call whose caller collects callback failures runs on
+   this thread; zero outside calls and in releases, where a failure belongs to
+   nobody and goes to the application's last-resort handler. */
 int32_t trt_thread_in_call(void) TRT_NOEXCEPT;
 /* Called once at interpreter exit: from then on releases leak instead of
    calling into TensorRT, and no callback re-enters the interpreter. */
@@ -99,6 +112,8 @@ int32_t trt_library_open(const char *path, trt_library **out) TRT_NOEXCEPT;
 int32_t trt_library_get_info(trt_library *library, trt_library_info *out) TRT_NOEXCEPT;
 /* The file the dynamic loader actually mapped (after search paths and links). */
 const char *trt_library_path(trt_library *library) TRT_NOEXCEPT;
+/* The library's own name (DT_SONAME, which renaming the file leaves alone); "" if none. */
+const char *trt_library_soname(trt_library *library) TRT_NOEXCEPT;
 int32_t trt_library_has_symbol(trt_library *library, const char *name) TRT_NOEXCEPT;
 /* Messages logged outside any shim call on the current thread (TensorRT's
    own threads, library teardown) go to this sink. */
@@ -137,6 +152,9 @@ int32_t trt_runtime_get_dla_workspace_strategy(trt_runtime *runtime, int32_t *ou
 int32_t trt_runtime_set_dla_workspace_strategy(trt_runtime *runtime, int32_t strategy) TRT_NOEXCEPT;
 
 int32_t trt_runtime_deserialize(trt_runtime *runtime, const void *data, size_t size, trt_engine **out) TRT_NOEXCEPT;
+/* The same from a mapped file (trt_mapping_open); TRT_E_DESERIALIZE when the
+   file was cut short while it was read. */
+int32_t trt_runtime_deserialize_mapping(trt_runtime *runtime, trt_mapping *mapping, trt_engine **out) TRT_NOEXCEPT;
 
 typedef struct {
     /* Copy up to `size` bytes to `destination`; *out_read = bytes copied, or -1. */
@@ -180,9 +198,9 @@ typedef struct {
 } trt_recorder_fns;
 
 int32_t trt_recorder_create(const trt_recorder_fns *fns, void *ctx, trt_recorder **out) TRT_NOEXCEPT;
-/* Drops the creator's reference; the recorder lives on while TensorRT holds it. */
+/* Drops the creator's reference; the recorder lives on while TensorRT, or an
+   object that has it set, holds it. `release(ctx)` runs after the last one. */
 void trt_recorder_release(trt_recorder *recorder) TRT_NOEXCEPT;
-int32_t trt_recorder_ref_count(trt_recorder *recorder) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ GPU allocator */
 
@@ -196,7 +214,20 @@ typedef struct {
 } trt_allocator_fns;
 
 int32_t trt_allocator_create(const trt_allocator_fns *fns, void *ctx, trt_allocator **out) TRT_NOEXCEPT;
+/* Drops the creator's reference. A runtime that has the allocator set, and
+   every engine deserialized while it was set, hold their own references;
+   `release(ctx)` runs after the last one. */
 void trt_allocator_release(trt_allocator *allocator) TRT_NOEXCEPT;
+
+/* ------------------------------------------------------------ mapped files */
+
+/* Maps the regular file open as `fd` (which the caller may close afterwards);
+   the plan starts at `offset`. While the mapping lives, a truncation of the
+   file by another process does not kill the process: the lost pages read as
+   zeros and `faulted` turns nonzero. */
+int32_t trt_mapping_open(int32_t fd, uint64_t offset, trt_mapping **out) TRT_NOEXCEPT;
+int32_t trt_mapping_get(trt_mapping *mapping, const void **data, uint64_t *size, int32_t *faulted) TRT_NOEXCEPT;
+void trt_mapping_release(trt_mapping *mapping) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ engine
  *
@@ -250,9 +281,6 @@ int32_t trt_engine_get_info(trt_engine *engine, trt_engine_info *out) TRT_NOEXCE
 /* Name of I/O tensor `index` (owned by the engine); TRT_E_INVALID_ARGUMENT
    outside [0, num_io_tensors). */
 int32_t trt_engine_tensor_name(trt_engine *engine, int32_t index, const char **out) TRT_NOEXCEPT;
-/* TensorIOMode of a tensor: 0 (NONE) when the engine has no tensor of that
-   name, which is how applications probe for one. Cannot fail. */
-int32_t trt_engine_tensor_mode(trt_engine *engine, const char *name) TRT_NOEXCEPT;
 /* Everything about one I/O tensor. profile < 0: the format queries of the
    default profile (getTensorFormat ...), else those of that profile (...V2).
    TRT_E_INVALID_ARGUMENT for a name that is not an I/O tensor. */

@@ -1,0 +1,215 @@
+// Error state, per-call frames, the routing logger, calls into the
+// application, and the reference counting every object shares.
+
+#include <unistd.h>
+
+#include <cstring>
+#include <new>
+
+#include "objects.hpp"
+
+namespace shim {
+
+std::atomic<bool> g_shutdown{false};
+
+namespace {
+
+// What the last failing call on this thread left for the caller to read.
+thread_local std::string tl_last_error;
+thread_local std::vector<Report> tl_last_reports;
+thread_local int32_t tl_last_callback_failures = 0;
+
+// Read on every call; initial-exec keeps the access a single load.
+thread_local Frame* tl_frame __attribute__((tls_model("initial-exec"))) = nullptr;
+
+}  // namespace
+
+void Frame::add(int32_t source, int32_t code, char const* text) noexcept {
+    try {
+        reports.push_back(Report{source, code, text ? text : ""});
+    } catch (...) {
+        // Out of memory while recording: `errors` still marks the failure.
+    }
+}
+
+Frame* current_frame() noexcept { return tl_frame; }
+
+FrameScope::FrameScope(trt_log_fn log, void* ctx, bool collects) noexcept : previous_(tl_frame) {
+    frame_.log = log;
+    frame_.log_ctx = ctx;
+    frame_.collects = collects;
+    tl_frame = &frame_;
+}
+
+FrameScope::~FrameScope() { tl_frame = previous_; }
+
+int32_t fail(int32_t status, std::string message, Frame* frame) noexcept {
+    try {
+        tl_last_error = std::move(message);
+        tl_last_callback_failures = frame ? frame->callback_failures : 0;
+        if (frame) {
+            tl_last_reports = std::move(frame->reports);
+        } else {
+            tl_last_reports.clear();
+        }
+    } catch (...) {
+    }
+    return status;
+}
+
+int32_t conclude(Frame& frame, bool ok, char const* what, int32_t refused) noexcept {
+    try {
+        if (frame.callback_failures > 0) {
+            return fail(TRT_E_CALLBACK, std::string("a callback raised during ") + what, &frame);
+        }
+        if (!ok || frame.errors > 0) {
+            std::string message = std::string(what) + " failed";
+            for (auto const& r : frame.reports) {
+                if (r.source == TRT_REPORT_RECORDER || r.code <= static_cast<int32_t>(nv::LogSeverity::kERROR)) {
+                    message += ": " + r.text;
+                    break;
+                }
+            }
+            return fail(refused, message, &frame);
+        }
+        return TRT_OK;
+    } catch (...) {
+        return out_of_memory();
+    }
+}
+
+int32_t conclude(Frame& frame, bool ok, std::string const& what, int32_t refused) noexcept {
+    return conclude(frame, ok, what.c_str(), refused);
+}
+
+int32_t internal_error(char const* what) noexcept {
+    try {
+        return fail(TRT_E_INTERNAL, std::string("internal error in trt_runtime's shim") + (what ? ": " : "") +
+                                        (what ? what : ""));
+    } catch (...) {
+        return TRT_E_INTERNAL;
+    }
+}
+
+int32_t out_of_memory() noexcept {
+    try {
+        return fail(TRT_E_OUT_OF_MEMORY, "out of memory in trt_runtime's shim");
+    } catch (...) {
+        return TRT_E_OUT_OF_MEMORY;
+    }
+}
+
+bool callback_ok(int32_t rc) noexcept {
+    if (rc == 0) return true;
+    if (Frame* f = tl_frame) ++f->callback_failures;
+    return false;
+}
+
+void park_forever() noexcept {
+    for (;;) pause();
+}
+
+std::string quoted(char const* name) { return std::string("'") + (name ? name : "(null)") + "'"; }
+
+// ------------------------------------------------------------------ routing logger
+
+void RoutingLogger::log(nv::LogSeverity severity, char const* message) noexcept {
+    auto const sev = static_cast<int32_t>(severity);
+    char const* text = message ? message : "";
+    if (Frame* frame = tl_frame) {
+        if (severity <= nv::LogSeverity::kWARNING) frame->add(TRT_REPORT_LOGGER, sev, text);
+        if (severity <= nv::LogSeverity::kERROR) ++frame->errors;
+        if (trt_log_fn fn = frame->log) {
+            void* ctx = frame->log_ctx;
+            callback_ok(invoke([&] { return fn(ctx, sev, text); }));
+        }
+        return;
+    }
+    trt_log_fn fn = sink.load(std::memory_order_acquire);
+    if (fn) {
+        void* ctx = sink_ctx.load(std::memory_order_acquire);
+        invoke([&] { return fn(ctx, sev, text); });
+    }
+}
+
+// ------------------------------------------------------------------ owners
+
+void Owner::leave() noexcept {
+    if (active_.fetch_sub(1, std::memory_order_seq_cst) == 1 && has_retired_.load(std::memory_order_acquire)) {
+        drain();
+    }
+    release();
+}
+
+void Owner::retire(trt_recorder* r, trt_allocator* a) {
+    // Called with mutex_ held. A call in flight may still use it.
+    if (r) retired_recorders_.push_back(r);
+    if (a) retired_allocators_.push_back(a);
+    has_retired_.store(true, std::memory_order_release);
+}
+
+void Owner::drain() noexcept {
+    std::vector<trt_recorder*> recorders;
+    std::vector<trt_allocator*> allocators;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        // Only when no call runs: a call that started after the swap cannot
+        // see what was retired, and one that started before still counts.
+        if (active_.load(std::memory_order_seq_cst) != 0) return;
+        recorders.swap(retired_recorders_);
+        allocators.swap(retired_allocators_);
+        has_retired_.store(false, std::memory_order_release);
+    }
+    for (trt_recorder* r : recorders) shim::release(r);
+    for (trt_allocator* a : allocators) shim::release(a);
+}
+
+void Owner::drop_callbacks() noexcept {
+    // The object is being destroyed: nothing runs on it any more.
+    if (recorder_) shim::release(recorder_);
+    if (allocator_) shim::release(allocator_);
+    recorder_ = nullptr;
+    allocator_ = nullptr;
+    for (trt_recorder* r : retired_recorders_) shim::release(r);
+    for (trt_allocator* a : retired_allocators_) shim::release(a);
+    retired_recorders_.clear();
+    retired_allocators_.clear();
+}
+
+trt_allocator* Owner::current_allocator() noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (allocator_) shim::retain(allocator_);
+    return allocator_;
+}
+
+}  // namespace shim
+
+// ================================================================== exports
+
+using namespace shim;
+
+extern "C" {
+
+const char* trt_last_error(void) noexcept { return tl_last_error.c_str(); }
+
+int32_t trt_last_report_count(void) noexcept { return static_cast<int32_t>(tl_last_reports.size()); }
+
+int32_t trt_last_report(int32_t index, int32_t* source, int32_t* code, const char** text) noexcept {
+    if (index < 0 || static_cast<size_t>(index) >= tl_last_reports.size()) return TRT_E_INVALID_ARGUMENT;
+    Report const& r = tl_last_reports[static_cast<size_t>(index)];
+    *source = r.source;
+    *code = r.code;
+    *text = r.text.c_str();
+    return TRT_OK;
+}
+
+int32_t trt_last_callback_failures(void) noexcept { return tl_last_callback_failures; }
+
+int32_t trt_thread_in_call(void) noexcept {
+    Frame const* f = tl_frame;
+    return f != nullptr && f->collects;
+}
+
+void trt_shutdown(void) noexcept { g_shutdown.store(true, std::memory_order_release); }
+
+}  // extern "C"

@@ -1,0 +1,267 @@
+// What the shim's source files share: the per-call Frame that records what
+// TensorRT reported, the call() helper every export goes through, the
+// reference-counted object base, and the objects behind the C handles.
+//
+// Layers (one file each): library.cpp (loading, version checks, files),
+// frames.cpp (error state, frames, the routing logger, callbacks into the
+// application), adapters.cpp (the C++ adapters of the application's
+// recorder, allocator and stream reader), runtime.cpp, engine.cpp (engines
+// and host memory), context.cpp (contexts and bindings), registry.cpp
+// (plugin registry), mapping.cpp (files mapped for deserialization).
+//
+// Rules kept throughout:
+// - every export is noexcept and goes through call() or guard(), which catch
+//   everything and turn it into a status;
+// - every export that calls TensorRT holds a reference on its object for the
+//   whole call, so a release from a callback or another thread only takes
+//   effect when the call is over;
+// - whatever TensorRT logs or records during a call is caught by the Frame
+//   and returned as a status plus reports; a callback that fails marks the
+//   Frame, and the call then returns TRT_E_CALLBACK, whatever else happened.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "trt_abi.hpp"
+#include "trt_shim.h"
+
+namespace shim {
+
+namespace nv = trt_abi::v11;
+
+// The TensorRT major version whose declarations this build carries.
+constexpr int32_t kSupportedMajor = 11;
+
+// Set once at interpreter exit: from then on nothing calls into TensorRT to
+// release objects, and nothing calls back into the interpreter.
+extern std::atomic<bool> g_shutdown;
+
+inline bool shutting_down() noexcept { return g_shutdown.load(std::memory_order_acquire); }
+
+// ------------------------------------------------------------------ frames
+
+struct Report {
+    int32_t source;
+    int32_t code;
+    std::string text;
+};
+
+// The record of one shim call on one thread.
+struct Frame {
+    trt_log_fn log = nullptr;  // the calling object's logger
+    void* log_ctx = nullptr;
+    // Whether the Python method that made the call collects what the
+    // application's callbacks raise; false in releases, whose failures go to
+    // the application's last-resort hook instead.
+    bool collects = true;
+    std::vector<Report> reports;
+    int32_t errors = 0;
+    int32_t callback_failures = 0;
+
+    void add(int32_t source, int32_t code, char const* text) noexcept;
+};
+
+Frame* current_frame() noexcept;
+
+// Makes a Frame current for a scope; frames nest when a callback calls back
+// into the shim.
+class FrameScope {
+public:
+    FrameScope(trt_log_fn log, void* ctx, bool collects = true) noexcept;
+    ~FrameScope();
+    FrameScope(FrameScope const&) = delete;
+    FrameScope& operator=(FrameScope const&) = delete;
+    Frame& frame() noexcept { return frame_; }
+
+private:
+    Frame frame_;
+    Frame* previous_;
+};
+
+// Records a failure in this thread's error state and returns `status`.
+int32_t fail(int32_t status, std::string message, Frame* frame = nullptr) noexcept;
+
+// The status of a finished call: a failed callback wins over TensorRT's own
+// errors, which win over success. `refused` is the status of TensorRT's
+// refusal for this call (an invalid argument, a failed deserialization ...).
+int32_t conclude(Frame& frame, bool ok, char const* what, int32_t refused = TRT_E_FAILED) noexcept;
+int32_t conclude(Frame& frame, bool ok, std::string const& what, int32_t refused = TRT_E_FAILED) noexcept;
+
+int32_t internal_error(char const* what) noexcept;
+int32_t out_of_memory() noexcept;
+
+template <typename F>
+int32_t guard(F&& body) noexcept {
+    try {
+        return body();
+    } catch (std::bad_alloc const&) {
+        return out_of_memory();
+    } catch (std::exception const& e) {
+        return internal_error(e.what());
+    } catch (...) {
+        return internal_error(nullptr);
+    }
+}
+
+// Calls into the application (a function pointer whose target is Python).
+// Returns the callback's result, or nonzero without calling once the
+// interpreter is shutting down. A thread that the interpreter ends while it
+// waits to enter (a forced unwind) is parked instead of being unwound
+// through TensorRT's noexcept frames, which would abort the process.
+template <typename F>
+int32_t invoke(F&& callback) noexcept;
+
+// Marks the current frame (if any) when a callback failed; true when it did not.
+bool callback_ok(int32_t rc) noexcept;
+
+// Blocks the calling thread until the process exits.
+[[noreturn]] void park_forever() noexcept;
+
+// Pointers below one page are never valid objects; TensorRT returns one
+// (0x228) when CUDA cannot be initialised.
+inline bool plausible(void const* p) noexcept { return reinterpret_cast<uintptr_t>(p) >= 4096; }
+
+std::string quoted(char const* name);
+
+// ------------------------------------------------------------------ objects
+
+// Reference counted; destroy() runs when the last reference goes.
+class Counted {
+public:
+    virtual ~Counted() = default;
+    void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release() noexcept {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+    }
+
+protected:
+    virtual void destroy() noexcept = 0;
+
+private:
+    std::atomic<int32_t> refs_{1};
+};
+
+}  // namespace shim
+
+// The objects behind the handles of trt_shim.h are declared at global scope
+// (C sees them as opaque struct types).
+
+// An application object TensorRT calls through, kept while anything uses it.
+struct trt_recorder;
+struct trt_allocator;
+
+namespace shim {
+
+void retain(trt_recorder* r) noexcept;
+void release(trt_recorder* r) noexcept;
+void retain(trt_allocator* a) noexcept;
+void release(trt_allocator* a) noexcept;
+
+// Base of the runtime, engine and context: reference counted, with calls in
+// flight counted so that what a call may still use (a replaced recorder or
+// allocator) is dropped only once no call runs.
+class Owner : public Counted {
+public:
+    // The logger of calls on this object.
+    trt_log_fn log = nullptr;
+    void* log_ctx = nullptr;
+
+    void enter() noexcept {
+        retain();
+        active_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    void leave() noexcept;
+
+    // Replaces the recorder this object holds (nullptr: none); `install`
+    // gives TensorRT the new one. The old one is kept until no call runs.
+    template <typename Install>
+    void swap_recorder(trt_recorder* recorder, Install&& install);
+    template <typename Install>
+    void swap_allocator(trt_allocator* allocator, Install&& install);
+    trt_allocator* current_allocator() noexcept;  // a new reference, or nullptr
+
+protected:
+    // Drops the recorder, the allocator and whatever was retired.
+    void drop_callbacks() noexcept;
+    std::mutex mutex_;
+
+private:
+    void retire(trt_recorder* r, trt_allocator* a);
+    void drain() noexcept;
+
+    std::atomic<int32_t> active_{0};
+    std::atomic<bool> has_retired_{false};
+    trt_recorder* recorder_ = nullptr;    // own reference
+    trt_allocator* allocator_ = nullptr;  // own reference
+    std::vector<trt_recorder*> retired_recorders_;
+    std::vector<trt_allocator*> retired_allocators_;
+};
+
+// Holds an object for the scope of a call.
+class Hold {
+public:
+    explicit Hold(Owner* o) noexcept : o_(o) { o_->enter(); }
+    ~Hold() { o_->leave(); }
+    Hold(Hold const&) = delete;
+    Hold& operator=(Hold const&) = delete;
+
+private:
+    Owner* o_;
+};
+
+// One export's body, run with `object` held and its Frame current. The body
+// takes the Frame and returns a status; a callback that failed during the
+// call turns any status into TRT_E_CALLBACK.
+template <typename Object, typename Body>
+int32_t call(Object* object, char const* what, Body&& body) noexcept {
+    if (!object) return fail(TRT_E_CLOSED, std::string(what) + ": the handle is NULL (closed)");
+    return guard([&]() -> int32_t {
+        Hold hold(object);
+        FrameScope scope(object->log, object->log_ctx);
+        Frame& frame = scope.frame();
+        int32_t const status = body(frame);
+        if (frame.callback_failures > 0 && status != TRT_E_CALLBACK) return conclude(frame, false, what);
+        return status;
+    });
+}
+
+// ------------------------------------------------------------------ template bodies
+
+template <typename F>
+int32_t invoke(F&& callback) noexcept {
+    if (shutting_down()) return 1;
+    try {
+        return callback();
+    } catch (...) {
+        // Only a forced unwind can get here: the callbacks are C functions
+        // that never throw. The interpreter is ending this thread; park it
+        // until the process exits, as later Pythons do themselves.
+        park_forever();
+    }
+}
+
+template <typename Install>
+void Owner::swap_recorder(trt_recorder* recorder, Install&& install) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (recorder) shim::retain(recorder);  // this object's own reference
+    install(recorder);
+    trt_recorder* old = recorder_;
+    recorder_ = recorder;
+    if (old) retire(old, nullptr);
+}
+
+template <typename Install>
+void Owner::swap_allocator(trt_allocator* allocator, Install&& install) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (allocator) shim::retain(allocator);
+    install(allocator);
+    trt_allocator* old = allocator_;
+    allocator_ = allocator;
+    if (old) retire(nullptr, old);
+}
+
+}  // namespace shim
