@@ -58,6 +58,22 @@ class Binding:
 
     A binding uses its context each time it executes; closing the context
     makes :meth:`execute` raise ClosedError. Not thread-safe.
+
+    Parameters
+    ----------
+    context : IExecutionContext
+        The context to run on.
+    tensors : mapping of str to memory
+        Tensor name to an address or an object :func:`trt_runtime.as_address` takes.
+    shapes : mapping of str to sequence of int, optional
+        Input name to the shape each execution sets.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type.
+    InvalidArgumentError
+        A name that is not an I/O tensor, a shape of the wrong rank, read-only memory for an output.
     """
 
     __slots__ = ("_ctx", "_names", "_slots", "_c_names", "_name_array", "addresses", "_keep", "_shape_names",

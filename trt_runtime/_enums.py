@@ -1,4 +1,20 @@
-"""TensorRT's enumerations, with the official Python names and values."""
+"""TensorRT's enumerations of the runtime and of the application interfaces.
+
+Official Python names and values.
+
+Which file
+----------
+An enumeration goes here when it exists without any engine: it configures a
+:class:`Runtime` (``TempfileControlFlag``, ``DLAWorkspaceAllocationStrategy``)
+or travels through an interface the application implements (``Severity`` for
+loggers, ``ErrorCode`` for error recorders, ``AllocatorFlag`` for allocators,
+``SeekPosition`` for stream readers). This module holds plain ``IntEnum``
+classes only and imports nothing of trt_runtime.
+
+What describes an engine, its tensors or its execution contexts (data types,
+tensor modes and formats, shapes, allocation strategies of contexts) goes in
+:mod:`trt_runtime._types`.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,19 @@
 
 Names and values are TensorRT's (``NvInferRuntimeBase.h``, ``NvInferRuntime.h``
 and ``NvInfer.h`` of 11.x), spelled as in the official ``tensorrt`` module.
+
+Which file
+----------
+This module holds what describes an engine, its I/O tensors or its execution
+contexts: their enumerations (``DataType``, ``TensorIOMode``,
+``TensorLocation``, ``TensorFormat``, ``ExecutionContextAllocationStrategy``,
+``EngineCapability``, ``HardwareCompatibilityLevel``, ``ProfilingVerbosity``,
+``OptProfileSelector``), the value types built on them (:class:`Dims`) and
+their helpers (``nptype``, ``volume``, the ``trt.float32``-style aliases).
+
+Enumerations that exist without an engine (runtime settings, and the values
+passed through loggers, error recorders, allocators and stream readers) go in
+:mod:`trt_runtime._enums`.
 """
 
 from __future__ import annotations

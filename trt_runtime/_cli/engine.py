@@ -298,6 +298,7 @@ class Progress:
         self.step = max(self.total // 100, 1)
 
     def update(self, done: int) -> None:
+        """Show ``done`` of the total (about once per percent)."""
         if not self.enabled or (done % self.step and done != self.total):
             return
         filled = self.width * done // self.total
@@ -306,6 +307,7 @@ class Progress:
         self.stream.flush()
 
     def finish(self) -> None:
+        """End the bar's line."""
         if self.enabled:
             self.stream.write("\n")
             self.stream.flush()
@@ -321,6 +323,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def summarize(latencies_s: list[float], wall_s: float) -> dict[str, float]:
+    """Latency statistics in milliseconds and throughput, from per-inference latencies and the wall time (s)."""
     ms = sorted(t * 1e3 for t in latencies_s)
     n = len(ms)
     return {
