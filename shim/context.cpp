@@ -44,7 +44,7 @@ int32_t tensor_dims(trt_context* c, Frame& frame, const char* name, trt_dims* ou
         return conclude(frame, false, std::string(what) + "(" + quoted(name) + ")", TRT_E_INVALID_ARGUMENT);
     }
     *out = from_abi(d);
-    return conclude(frame, true, what);
+    return conclude(frame, true, what, TRT_E_INVALID_ARGUMENT);
 }
 
 // A step of an inference that TensorRT refused (or that a callback failed in).
@@ -152,7 +152,7 @@ int32_t trt_context_get_tensor_address(trt_context* c, const char* name, uint64_
     return call(c, "getTensorAddress", [&](Frame& frame) -> int32_t {
         if (!is_io_tensor(c->engine->impl, name)) return no_tensor(name);
         *out = reinterpret_cast<uintptr_t>(c->impl->getTensorAddress(name));
-        return conclude(frame, true, "getTensorAddress");
+        return conclude(frame, true, "getTensorAddress", TRT_E_INVALID_ARGUMENT);
     });
 }
 

@@ -141,7 +141,7 @@ int32_t trt_engine_tensor_info(trt_engine* e, const char* name, int32_t profile,
             out->vectorized_dim = impl->getTensorVectorizedDimV2(name, profile);
             out->format_desc = impl->getTensorFormatDescV2(name, profile);
         }
-        return conclude(frame, true, "queries of tensor " + quoted(name));
+        return conclude(frame, true, "queries of tensor " + quoted(name), TRT_E_INVALID_ARGUMENT);
     });
 }
 
@@ -163,7 +163,7 @@ int32_t trt_engine_profile_shape(trt_engine* e, const char* name, int32_t profil
             }
             out[which] = from_abi(d);
         }
-        return conclude(frame, true, "getProfileShape");
+        return conclude(frame, true, "getProfileShape", TRT_E_INVALID_ARGUMENT);
     });
 }
 
@@ -171,7 +171,7 @@ int32_t trt_engine_device_memory_size_for_profile(trt_engine* e, int32_t profile
     return call(e, "getDeviceMemorySizeForProfileV2", [&](Frame& frame) -> int32_t {
         if (int32_t const status = check_profile(e->impl, profile)) return status;
         *out = e->impl->getDeviceMemorySizeForProfileV2(profile);
-        return conclude(frame, *out >= 0, "getDeviceMemorySizeForProfileV2");
+        return conclude(frame, *out >= 0, "getDeviceMemorySizeForProfileV2", TRT_E_INVALID_ARGUMENT);
     });
 }
 

@@ -30,12 +30,6 @@ def bad_stream(value: Any) -> InvalidArgumentError:
     return InvalidArgumentError(f"stream handle {value!r} is not a 64-bit unsigned value", lib.TRT_E_INVALID_ARGUMENT)
 
 
-def _binding_error_class() -> type[TensorRTError]:
-    """InvalidArgumentError when a shape or an address was refused, TensorRTError when the enqueue failed."""
-    text = ffi.string(lib.trt_last_error())
-    return InvalidArgumentError if text.startswith((b"setInputShape", b"setTensorAddress")) else TensorRTError
-
-
 class Binding:
     """Addresses (and input shapes) of a context's tensors, applied and enqueued in one call.
 
@@ -242,7 +236,7 @@ class Binding:
         except OverflowError:
             raise bad_stream(stream_handle) from None
         if status:
-            ctx._fail(status, _binding_error_class())
+            ctx._fail(status)
         return True
 
     def execute_nocheck(self, stream_handle: Any = 0) -> bool:

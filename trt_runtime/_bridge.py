@@ -6,21 +6,21 @@ lifetime is *pinned* in :data:`_PINNED` until the shim calls
 ``_trt_py_release`` for it. A callback that fails outside any trt_runtime
 call goes to :func:`sys.unraisablehook` through :func:`unraisable`.
 
-This module needs nothing of :mod:`trt_runtime._errors` but
-:func:`raise_status` for a failed adapter creation; ``_errors`` needs
+A callback that fails during a trt_runtime call keeps its exception with
+:func:`trt_runtime._errors.keep_for_call`; the method that made the call
+raises it. This module needs :mod:`trt_runtime._errors`; ``_errors`` needs
 nothing of it.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 from typing import Any
 
-from ._errors import raise_status
+from ._errors import keep_for_call, raise_status
 from ._ffi import ffi, lib
 
-__all__ = ["Bridge", "bridge_of", "new_adapter", "unraisable"]
+__all__ = ["Bridge", "bridge_of", "new_adapter", "unraisable", "callback_error"]
 
 
 class Bridge:
@@ -36,17 +36,14 @@ class Bridge:
     ----------
     handle : cffi handle
         What the shim holds.
-    pending : dict of int to list of BaseException
-        The exceptions callbacks raised, by thread, during the call now
-        running on that thread (see :func:`trt_runtime._errors.raise_status`).
     """
 
-    __slots__ = ("target", "handle", "pending", "__weakref__")
+    __slots__ = ("target", "handle", "scratch", "__weakref__")
 
     def __init__(self, target: Any) -> None:
         self.target = target
         self.handle = ffi.new_handle(self)
-        self.pending: dict[int, list[BaseException]] = {}
+        self.scratch: bytearray | None = None  # what a stream reader's readinto() is lent
 
     def failed(self, exc: BaseException, where: str) -> int:
         """Keep ``exc`` for the running call, or report it if there is none.
@@ -64,7 +61,7 @@ class Bridge:
             1, the failure the shim's callback table expects.
         """
         if lib.trt_thread_in_call():
-            self.pending.setdefault(threading.get_ident(), []).append(exc)
+            keep_for_call(exc)
         else:
             unraisable(exc, f"in {where} of {self.target!r}, called by TensorRT outside any trt_runtime call")
         return 1
@@ -95,12 +92,28 @@ def unraisable(exc: BaseException, message: str) -> None:
     sys.unraisablehook(hook_arg)  # type: ignore[arg-type]
 
 
+def callback_error(exc_type: Any, exc: BaseException | None, tb: Any) -> int:
+    """cffi's ``onerror`` of every callback: what escaped the callback's own handler.
+
+    A callback's handler can itself fail (a RecursionError raised again at
+    the recursion limit, a MemoryError): the exception is kept or reported
+    all the same, never printed and lost.
+    """
+    if exc is None:
+        exc = exc_type()
+    if lib.trt_thread_in_call():
+        keep_for_call(exc)
+    else:
+        unraisable(exc, "in a callback called by TensorRT outside any trt_runtime call")
+    return 1
+
+
 def bridge_of(ctx: Any) -> Bridge:
     """The bridge whose handle the shim passed back as ``ctx``."""
     return ffi.from_handle(ctx)  # type: ignore[no-any-return]
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_release(ctx: Any) -> None:
     _PINNED.pop(id(bridge_of(ctx)), None)
 

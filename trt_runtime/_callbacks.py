@@ -18,10 +18,10 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from ._bridge import _PINNED, Bridge, new_adapter, unraisable  # noqa: F401 - _PINNED: tests count pinned bridges here
+from ._bridge import _PINNED, Bridge, callback_error, new_adapter, unraisable  # noqa: F401 - _PINNED: tests count pinned bridges here
 from ._bridge import bridge_of as _bridge
 from ._enums import ErrorCode, SeekPosition, Severity
-from ._errors import InvalidArgumentError, raise_status
+from ._errors import raise_status
 from ._ffi import ffi, lib
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "IStreamReaderV2",
     "IStreamReader",
     "StreamReaderAdapter",
-    "error_recorder_for",
+    "give_callback",
     "RECORDER_FNS",
     "ALLOCATOR_FNS",
     "READER_FNS",
@@ -64,7 +64,7 @@ def _text(message: Any) -> str:
     return ffi.string(message).decode("utf-8", "replace")  # type: ignore[no-any-return]
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_log(ctx: Any, severity: int, message: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -74,7 +74,7 @@ def _trt_py_log(ctx: Any, severity: int, message: Any) -> int:
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_broadcast_log(ctx: Any, severity: int, message: Any) -> int:
     # A message from no trt_runtime call: the library object fans it out.
     try:
@@ -126,7 +126,7 @@ def _int_result(value: Any, what: str) -> int:
         raise TypeError(f"{what} must return an int, not {type(value).__name__}") from None
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_rec_num_errors(ctx: Any, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -136,7 +136,7 @@ def _trt_py_rec_num_errors(ctx: Any, out: Any) -> int:
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_rec_error_code(ctx: Any, index: int, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -146,7 +146,7 @@ def _trt_py_rec_error_code(ctx: Any, index: int, out: Any) -> int:
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_rec_error_desc(ctx: Any, index: int, buffer: Any, capacity: int) -> int:
     bridge = _bridge(ctx)
     try:
@@ -160,7 +160,7 @@ def _trt_py_rec_error_desc(ctx: Any, index: int, buffer: Any, capacity: int) -> 
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_rec_has_overflowed(ctx: Any, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -170,7 +170,7 @@ def _trt_py_rec_has_overflowed(ctx: Any, out: Any) -> int:
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_rec_clear(ctx: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -180,7 +180,7 @@ def _trt_py_rec_clear(ctx: Any) -> int:
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_rec_report_error(ctx: Any, code: int, description: Any, out_stop: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -191,52 +191,59 @@ def _trt_py_rec_report_error(ctx: Any, code: int, description: Any, out_stop: An
     return 0
 
 
-def error_recorder_for(
-    handle: Any, setter: Any, value: IErrorRecorder | None, bridges: tuple[Bridge | None, ...]
-) -> tuple[IErrorRecorder | None, Bridge | None]:
-    """Give ``value`` to TensorRT: the work of the ``error_recorder`` setters.
+def give_callback(handle: Any, setter: Any, value: Any, kind: type, name: str) -> tuple[Any, Bridge | None]:
+    """Give the Python callback object ``value`` (or None) to the shim's ``setter``.
 
-    The shim recorder is reference counted, so an engine that took the old
-    one keeps it alive. The caller stores what this returns in its own
-    ``_recorder`` and ``_recorder_bridge``.
+    The work of the ``error_recorder`` and ``gpu_allocator`` setters. The
+    shim's adapter is reference counted: the owner, TensorRT and every engine
+    that took it hold their own references, and the pinned bridge is let go
+    when the last one is dropped. A replaced adapter is dropped once no call
+    that may still use it runs. The caller stores what this returns.
 
     Parameters
     ----------
     handle : cdata
         The owner's shim handle (runtime, engine or context), open.
     setter : callable
-        The shim's ``trt_*_set_error_recorder``.
-    value : IErrorRecorder or None
-        The recorder to set; None removes it.
-    bridges : tuple of Bridge or None
-        The owner's bridges, whose callbacks may raise during the call.
+        The shim's ``trt_*_set_error_recorder`` or ``trt_runtime_set_gpu_allocator``.
+    value : IErrorRecorder, IGpuAllocator or None
+        The object to set; None removes it.
+    kind : type
+        :class:`IErrorRecorder` or :class:`IGpuAllocator`.
+    name : str
+        The property, for messages.
 
     Returns
     -------
-    tuple of (IErrorRecorder or None, Bridge or None)
-        The recorder and its bridge, for the owner to keep.
+    tuple of (object or None, Bridge or None)
+        The object and its bridge, for the owner to keep.
 
     Raises
     ------
     TypeError
-        ``value`` is not an :class:`IErrorRecorder` or None.
+        ``value`` is not a ``kind`` or None.
     InvalidArgumentError
         TensorRT refused it.
     """
     if value is None:
         status = setter(handle, ffi.NULL)
         if status:
-            raise_status(status, bridges, InvalidArgumentError)
+            raise_status(status)
         return None, None
-    if not isinstance(value, IErrorRecorder):
-        raise TypeError(f"error_recorder must be a trt_runtime.IErrorRecorder or None, not {type(value).__name__}")
-    bridge, recorder = new_adapter(value, lib.trt_recorder_create, RECORDER_FNS, "trt_recorder **")
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a trt_runtime.{kind.__name__} or None, not {type(value).__name__}")
+    if kind is IErrorRecorder:
+        bridge, adapter = new_adapter(value, lib.trt_recorder_create, RECORDER_FNS, "trt_recorder **")
+        drop = lib.trt_recorder_release
+    else:
+        bridge, adapter = new_adapter(value, lib.trt_allocator_create, ALLOCATOR_FNS, "trt_allocator **")
+        drop = lib.trt_allocator_release
     try:
-        status = setter(handle, recorder)
+        status = setter(handle, adapter)
     finally:
-        lib.trt_recorder_release(recorder)  # the owner and TensorRT hold their own references
+        drop(adapter)  # the owner and TensorRT hold their own references
     if status:
-        raise_status(status, (*bridges, bridge), InvalidArgumentError)
+        raise_status(status)
     return value, bridge
 
 
@@ -301,7 +308,7 @@ def _stream_int(stream: Any) -> int:
     return int(ffi.cast("uintptr_t", stream))
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_alloc(ctx: Any, size: int, alignment: int, flags: int, stream: Any, is_async: int, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -323,7 +330,7 @@ def _trt_py_alloc(ctx: Any, size: int, alignment: int, flags: int, stream: Any, 
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_realloc(ctx: Any, address: int, alignment: int, new_size: int, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -334,7 +341,7 @@ def _trt_py_realloc(ctx: Any, address: int, alignment: int, new_size: int, out: 
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_dealloc(ctx: Any, address: int, stream: Any, is_async: int, out_ok: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -427,7 +434,50 @@ class StreamReaderAdapter(IStreamReaderV2):
         return True
 
 
-@ffi.def_extern()
+# readinto() is lent a view of a buffer of trt_runtime's own, never of
+# TensorRT's: TensorRT frees its buffer when the call returns, and a reader
+# may keep what it was lent (or a numpy array made from it). The view is
+# released when readinto() returns; the bytes are then copied across.
+_LEND_MAX = 4 << 20
+
+
+def _reusable(buf: bytearray | None, size: int) -> bool:
+    """Whether ``buf`` is big enough and nothing outside holds a view of it."""
+    if buf is None or len(buf) < size:
+        return False
+    try:
+        buf.append(0)  # a bytearray with exported views cannot be resized
+        del buf[-1]
+    except BufferError:
+        return False
+    return True
+
+
+def _read_into(bridge: Bridge, readinto: Any, destination: Any, size: int, stream: int) -> int:
+    total = 0
+    while total < size:
+        want = min(size - total, _LEND_MAX)
+        buf = bridge.scratch
+        if not _reusable(buf, want):
+            buf = bridge.scratch = bytearray(min(size, _LEND_MAX))
+        lent = memoryview(buf)[:want]
+        try:
+            got = _int_result(readinto(lent, stream), "readinto()")
+        finally:
+            try:
+                lent.release()
+            except BufferError:  # the reader made an array of it: leave that buffer to it
+                bridge.scratch = None
+        if not 0 <= got <= want:
+            raise ValueError(f"readinto() returned {got}, outside [0, {want}]")
+        ffi.memmove(ffi.cast("char *", destination) + total, buf, got)
+        total += got
+        if got < want:  # a short read ends the read, as one readinto() call into TensorRT's buffer would
+            break
+    return total
+
+
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -435,20 +485,18 @@ def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: A
         stream_int = 0 if stream == ffi.NULL else _stream_int(stream)
         readinto = getattr(reader, "readinto", None)
         if readinto is not None:
-            got = _int_result(readinto(memoryview(ffi.buffer(destination, size)), stream_int), "readinto()")
-            if not 0 <= got <= size:
-                raise ValueError(f"readinto() returned {got}, outside [0, {size}]")
+            got = _read_into(bridge, readinto, destination, size, stream_int)
         else:
             data = reader.read(size, stream_int)
             if data is None:
                 raise TypeError("read() returned None; return bytes, or b'' at the end")
             if type(data) is not bytes:
                 with memoryview(data) as mv:
-                    data = mv.cast("B") if mv.c_contiguous else mv.tobytes()
-                    got = data.nbytes
+                    flat = mv.cast("B") if mv.c_contiguous else memoryview(mv.tobytes())
+                    got = flat.nbytes
                     if got > size:
                         raise ValueError(f"read({size}) returned {got} bytes")
-                    ffi.memmove(destination, data, got)
+                    ffi.memmove(destination, flat, got)
             else:
                 got = len(data)
                 if got > size:
@@ -460,7 +508,7 @@ def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: A
     return 0
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=callback_error)
 def _trt_py_seek(ctx: Any, offset: int, origin: int, out_ok: Any) -> int:
     bridge = _bridge(ctx)
     try:

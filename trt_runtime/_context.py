@@ -27,7 +27,7 @@ from typing import Any
 from . import _binding
 from ._binding import Binding, bad_stream, closed_context
 from ._bridge import Bridge
-from ._callbacks import IErrorRecorder, error_recorder_for
+from ._callbacks import IErrorRecorder, give_callback
 from ._errors import InvalidArgumentError, TensorRTError, check_bool, check_int32, raise_status
 from ._ffi import ffi, lib
 from ._handle import Maker, _Owned
@@ -40,7 +40,7 @@ __all__ = ["IExecutionContext"]
 _set_address = lib.trt_context_set_tensor_address
 _set_shape = lib.trt_context_set_input_shape
 _enqueue = lib.trt_context_enqueue
-_SOFT = frozenset((lib.TRT_E_FAILED, lib.TRT_E_INVALID_ARGUMENT))
+_SOFT = frozenset((lib.TRT_E_FAILED, lib.TRT_E_INVALID_ARGUMENT))  # TensorRT's refusals
 _U64 = 1 << 64
 
 
@@ -88,11 +88,8 @@ class IExecutionContext(_Owned):
 
     # ---------------------------------------------------------- plumbing
 
-    def _bridges(self) -> tuple[Bridge | None, ...]:
-        return (*self._engine._bridges(), self._recorder_bridge)
-
-    def _fail(self, status: int, cls: type[TensorRTError] | None = InvalidArgumentError) -> Any:
-        raise_status(status, self._bridges(), cls)
+    def _fail(self, status: int) -> Any:
+        raise_status(status)
 
     def _soft(self, status: int) -> bool:
         """The ``*_nocheck`` answer to a failed status: False for TensorRT's refusal, else raise."""
@@ -186,9 +183,8 @@ class IExecutionContext(_Owned):
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        self._recorder, self._recorder_bridge = error_recorder_for(
-            self._handle(), lib.trt_context_set_error_recorder, value, self._bridges()
-        )
+        self._recorder, self._recorder_bridge = give_callback(
+            self._handle(), lib.trt_context_set_error_recorder, value, IErrorRecorder, "error_recorder")
 
     # ---------------------------------------------------------- profiles
 
@@ -274,13 +270,13 @@ class IExecutionContext(_Owned):
         count = ffi.new("int32_t *")
         status = lib.trt_context_infer_shapes(h, capacity, names, count)
         if status:
-            self._fail(status, TensorRTError)
+            self._fail(status)
         n = count[0]
         if n > capacity:  # cannot happen (only inputs are counted); ask again with room for all
             names = ffi.new("const char *[]", n)
             status = lib.trt_context_infer_shapes(h, n, names, count)
             if status:
-                self._fail(status, TensorRTError)
+                self._fail(status)
         return [ffi.string(names[i]).decode("utf-8", "replace") for i in range(min(n, count[0]))]
 
     # ---------------------------------------------------------- addresses
@@ -372,7 +368,7 @@ class IExecutionContext(_Owned):
         out = ffi.new("uint64_t *")
         status = lib.trt_context_update_device_memory_size_for_shapes(self._handle(), out)
         if status:
-            self._fail(status, TensorRTError)
+            self._fail(status)
         return out[0]  # type: ignore[no-any-return]
 
     # ---------------------------------------------------------- execution
@@ -388,7 +384,7 @@ class IExecutionContext(_Owned):
         except OverflowError:
             raise bad_stream(stream_handle) from None
         if status:
-            self._fail(status, TensorRTError)
+            self._fail(status)
         return True
 
     def execute_async_v3_nocheck(self, stream_handle: Any) -> bool:

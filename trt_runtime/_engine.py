@@ -6,7 +6,7 @@ import pickle
 from typing import Any, NamedTuple
 
 from ._bridge import Bridge
-from ._callbacks import IErrorRecorder, error_recorder_for
+from ._callbacks import IErrorRecorder, give_callback
 from ._context import IExecutionContext
 from ._errors import DeserializationError, InvalidArgumentError, TensorRTError, check_int32, raise_status
 from ._ffi import ffi, lib
@@ -88,11 +88,8 @@ class ICudaEngine(_Owned):
 
     # ---------------------------------------------------------- plumbing
 
-    def _bridges(self) -> tuple[Bridge | None, ...]:
-        return (*self._runtime._bridges(), self._recorder_bridge)
-
-    def _fail(self, status: int, cls: type[TensorRTError] | None = InvalidArgumentError) -> None:
-        raise_status(status, self._bridges(), cls)
+    def _fail(self, status: int) -> None:
+        raise_status(status)
 
     def _table(self) -> IOTable:
         io = self._io
@@ -105,11 +102,11 @@ class ICudaEngine(_Owned):
             for i in range(info.num_io_tensors):
                 status = lib.trt_engine_tensor_name(h, i, p)
                 if status:
-                    self._fail(status, None)
+                    self._fail(status)
                 b = ffi.string(p[0])
                 status = lib.trt_engine_tensor_info(h, b, -1, t)
                 if status:
-                    self._fail(status, None)
+                    self._fail(status)
                 raw.append(b)
                 names.append(b.decode("utf-8", "replace"))
                 modes.append(enum_or_int(TensorIOMode, t.mode))
@@ -121,7 +118,7 @@ class ICudaEngine(_Owned):
         out = ffi.new("trt_engine_info *")
         status = lib.trt_engine_get_info(self._handle(), out)
         if status:
-            self._fail(status, None)
+            self._fail(status)
         return out
 
     def _tensor(self, name: str, profile: int = -1) -> Any:
@@ -210,7 +207,7 @@ class ICudaEngine(_Owned):
         out = ffi.new("int64_t *")
         status = lib.trt_engine_get_weight_streaming(self._handle(), which, out)
         if status:
-            self._fail(status, TensorRTError)
+            self._fail(status)
         return out[0]  # type: ignore[no-any-return]
 
     @property
@@ -346,9 +343,8 @@ class ICudaEngine(_Owned):
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        self._recorder, self._recorder_bridge = error_recorder_for(
-            self._handle(), lib.trt_engine_set_error_recorder, value, self._bridges()
-        )
+        self._recorder, self._recorder_bridge = give_callback(
+            self._handle(), lib.trt_engine_set_error_recorder, value, IErrorRecorder, "error_recorder")
 
     # ---------------------------------------------------------- serialization, contexts
 
@@ -357,7 +353,7 @@ class ICudaEngine(_Owned):
         out = ffi.new("trt_host_memory **")
         status = lib.trt_engine_serialize(self._handle(), out)
         if status:
-            self._fail(status, None)
+            self._fail(status)
         return IHostMemory._adopt(out[0])
 
     def create_execution_context(
@@ -381,7 +377,7 @@ class ICudaEngine(_Owned):
         out = ffi.new("trt_context **")
         status = lib.trt_engine_create_context(self._handle(), int(value), out)
         if status:
-            self._fail(status, TensorRTError)
+            self._fail(status)
         return IExecutionContext._adopt(out[0], self, table, value)
 
     def create_execution_context_without_device_memory(self) -> IExecutionContext:

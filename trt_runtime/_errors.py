@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from typing import Any, NamedTuple, NoReturn, Protocol
+from typing import Any, NamedTuple, NoReturn
 
 from ._ffi import ffi, lib
 
@@ -23,9 +22,10 @@ __all__ = [
     "check_int32",
     "check_bool",
     "is_numpy_bool",
-    "PendingExceptions",
+    "InternalError",
     "last_reports",
     "raise_status",
+    "keep_for_call",
 ]
 
 
@@ -135,22 +135,57 @@ def check_bool(value: Any, name: str) -> bool:
     raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
 
 
-class PendingExceptions(Protocol):
-    """What :func:`raise_status` asks of a callback's bridge: the exceptions it kept, by thread."""
-
-    pending: dict[int, list[BaseException]]
+class InternalError(TensorRTError, RuntimeError):
+    """Something unexpected failed inside trt_runtime's shim (a bug: please report it)."""
 
 
+# The one table from the shim's status to the exception class; no caller
+# picks a class. TRT_E_CALLBACK re-raises what the callback raised instead.
 _BY_STATUS: dict[int, type[TensorRTError]] = {
+    lib.TRT_E_FAILED: TensorRTError,
     lib.TRT_E_INVALID_ARGUMENT: InvalidArgumentError,
     lib.TRT_E_OUT_OF_MEMORY: TensorRTMemoryError,
     lib.TRT_E_LIBRARY: LibraryError,
     lib.TRT_E_UNSUPPORTED: UnsupportedError,
     lib.TRT_E_NO_DEVICE: NoDeviceError,
+    lib.TRT_E_CALLBACK: TensorRTError,
     lib.TRT_E_CLOSED: ClosedError,
+    lib.TRT_E_INTERNAL: InternalError,
+    lib.TRT_E_DESERIALIZE: DeserializationError,
+    lib.TRT_E_UNSUPPORTED_VERSION: UnsupportedVersionError,
 }
 
 _SOURCES = {lib.TRT_REPORT_LOGGER: "logger", lib.TRT_REPORT_RECORDER: "recorder"}
+
+# What callbacks raised during the shim calls running on each thread, in the
+# order they raised. The shim counts the failures of each call
+# (trt_last_callback_failures), so the method that made the call takes
+# exactly its own from the top, also when calls nest through callbacks. This
+# is the Python half of the shim's thread-local error state.
+_kept = threading.local()
+
+
+def keep_for_call(exc: BaseException) -> None:
+    """Keep ``exc``, raised by a callback, for the shim call running on this thread.
+
+    Only for a callback that runs while :func:`lib.trt_thread_in_call` is
+    true: the call then fails with TRT_E_CALLBACK and :func:`raise_status`
+    raises ``exc``.
+    """
+    try:
+        stack = _kept.stack
+    except AttributeError:
+        stack = _kept.stack = []
+    stack.append(exc)
+
+
+def _take_kept(count: int) -> list[BaseException]:
+    stack = getattr(_kept, "stack", None)
+    if not stack or count <= 0:
+        return []
+    taken = stack[-count:]
+    del stack[-count:]
+    return taken
 
 
 def last_reports() -> list[Report]:
@@ -165,35 +200,25 @@ def last_reports() -> list[Report]:
     return out
 
 
-def raise_status(
-    status: int,
-    bridges: Iterable[PendingExceptions | None] = (),
-    cls: type[TensorRTError] | None = None,
-    prefix: str = "",
-) -> NoReturn:
-    """Raise the exception for a failed shim call.
+def raise_status(status: int, prefix: str = "") -> NoReturn:
+    """Raise the exception for a failed shim call, from the status alone.
 
-    An exception raised by one of ``bridges``' callbacks on this thread during
-    the call comes out first, unchanged, with TensorRT's reports as notes;
-    otherwise a :class:`TensorRTError` of the class for ``status`` (or ``cls``
-    when TensorRT itself refused) with the shim's text and the reports.
+    For TRT_E_CALLBACK, what the call's callbacks raised comes out, unchanged,
+    with TensorRT's reports as notes. Otherwise an exception of the class the
+    status maps to, with ``prefix`` + the shim's text and the reports.
     """
     reports = last_reports()
     message = ffi.string(lib.trt_last_error()).decode("utf-8", "replace")
-    pending: list[BaseException] = []
-    ident = threading.get_ident()
-    for bridge in bridges:
-        if bridge is not None:
-            pending.extend(bridge.pending.pop(ident, ()))
-    if pending:
-        first = pending[0]
-        for other in pending[1:]:
-            first.add_note(f"another callback also raised during the call: {other!r}")
-        for report in reports:
-            first.add_note(f"TensorRT reported during the call: {report}")
-        raise first
-    if status == lib.TRT_E_FAILED and cls is not None:
-        kind = cls
-    else:
-        kind = _BY_STATUS.get(status, cls or TensorRTError)
+    if status == lib.TRT_E_CALLBACK:
+        raised = _take_kept(lib.trt_last_callback_failures())
+        if raised:
+            first = raised[0]
+            for other in raised[1:]:
+                if other is not first:
+                    first.add_note(f"another callback also raised during the call: {other!r}")
+            for report in reports:
+                first.add_note(f"TensorRT reported during the call: {report}")
+            raise first
+        message += " (the interpreter is shutting down; the callback was not run)"
+    kind = _BY_STATUS.get(status, TensorRTError)
     raise kind(prefix + message if prefix else message, status, reports)

@@ -56,11 +56,15 @@ class _Owned:
         return h
 
     def close(self) -> None:
-        """Release the handle now; safe to call twice."""
-        # The one place a handle is released early.
-        h, self._h = self._h, None
-        if h is not None:
-            ffi.release(h)
+        """Release the handle now, or as soon as calls running on it return; safe to call twice.
+
+        The handle is dropped, not destroyed: a call running on another
+        thread, or the call whose callback closes its own object, holds the
+        handle until it returns, and the shim releases the object then.
+        """
+        # The one place a handle is let go early. Dropping the last reference
+        # runs the release at once (ffi.gc); a call in flight holds another.
+        self._h = None
 
     @property
     def closed(self) -> bool:
@@ -86,5 +90,3 @@ class Maker(Protocol):
     _recorder_bridge: Bridge | None
 
     def _handle(self) -> Any: ...
-
-    def _bridges(self) -> tuple[Bridge | None, ...]: ...

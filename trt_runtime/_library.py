@@ -86,7 +86,8 @@ class Library:
         self._h = handle
         self.path: str = os.fsdecode(ffi.string(lib.trt_library_path(handle)))
         self.version = Version(info.major, info.minor, info.patch, info.build)
-        self.flavour = _flavour(self.path, bool(info.has_builder))
+        soname = os.fsdecode(ffi.string(lib.trt_library_soname(handle)))
+        self.flavour = _flavour(self.path, soname, bool(info.has_builder))
         self._runtimes: weakref.WeakSet[Any] = weakref.WeakSet()  # the live Runtimes made on it
         # Messages from outside any call are fanned out by broadcast().
         self._bridge = Bridge(self)
@@ -130,8 +131,9 @@ _current: Library | None = None
 _opened: dict[str, Library] = {}
 
 
-def _flavour(path: str, has_builder: bool) -> Flavour:
-    name = os.path.basename(path)
+def _flavour(path: str, soname: str, has_builder: bool) -> Flavour:
+    # The library's own name first: renaming the file does not change it.
+    name = soname or os.path.basename(path)
     if "lean" in name:
         return Flavour.LEAN
     if "dispatch" in name:
@@ -140,8 +142,13 @@ def _flavour(path: str, has_builder: bool) -> Flavour:
 
 
 def _open(path: str) -> Library:
-    if os.sep in path and not os.path.exists(path):
-        raise LibraryNotFoundError(f"cannot load {path}: no such file. {INSTALL_HINT}", lib.TRT_E_LIBRARY)
+    if os.sep in path:
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            raise LibraryNotFoundError(f"cannot load {path}: no such file. {INSTALL_HINT}", lib.TRT_E_LIBRARY) from None
+        except OSError as exc:  # a symlink loop, a name too long, no permission ...
+            raise LibraryError(f"cannot load {path}: {exc.strerror}", lib.TRT_E_LIBRARY) from None
     out = ffi.new("trt_library **")
     status = lib.trt_library_open(os.fsencode(path), out)
     if status:
@@ -155,7 +162,7 @@ def _open(path: str) -> Library:
         raise UnsupportedVersionError(
             f"{library.path} is TensorRT {library.version}, but this build of trt_runtime supports "
             f"TensorRT {', '.join(f'{m}.x' for m in SUPPORTED_MAJORS)} only. {INSTALL_HINT}",
-            lib.TRT_E_UNSUPPORTED,
+            lib.TRT_E_UNSUPPORTED_VERSION,
         )
     return library
 

@@ -54,13 +54,13 @@ class IPluginRegistry:
         count = ffi.new("int32_t *")
         status = lib.trt_registry_num_creators(reg, int(recursive), count)
         if status:
-            raise_status(status, self._runtime._bridges())
+            raise_status(status)
         strings = ffi.new("const char *[4]")
         out = []
         for i in range(count[0]):
             status = lib.trt_registry_creator(reg, int(recursive), i, strings + 0, strings + 1, strings + 2, strings + 3)
             if status:
-                raise_status(status, self._runtime._bridges())
+                raise_status(status)
             out.append(PluginCreatorInfo(_s(strings[1]), _s(strings[2]), _s(strings[3]), _s(strings[0])))
         return out
 
@@ -79,7 +79,7 @@ class IPluginRegistry:
         out = ffi.new("int32_t *")
         status = lib.trt_registry_get_parent_search_enabled(self._reg(), out)
         if status:
-            raise_status(status, self._runtime._bridges())
+            raise_status(status)
         return bool(out[0])
 
     @parent_search_enabled.setter
@@ -88,7 +88,7 @@ class IPluginRegistry:
             value = check_bool(value, "parent_search_enabled")
         status = lib.trt_registry_set_parent_search_enabled(self._reg(), int(value))
         if status:
-            raise_status(status, self._runtime._bridges())
+            raise_status(status)
 
     def __repr__(self) -> str:
         return f"<trt_runtime.IPluginRegistry of {self._runtime!r}>"

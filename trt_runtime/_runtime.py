@@ -7,19 +7,17 @@ import warnings
 from enum import IntEnum
 from typing import Any
 
-from ._bridge import Bridge, new_adapter
+from ._bridge import Bridge
 from ._callbacks import (
-    ALLOCATOR_FNS,
     READER_FNS,
     IErrorRecorder,
     IGpuAllocator,
     ILogger,
-    error_recorder_for,
+    give_callback,
 )
 from ._engine import ICudaEngine
 from ._enums import DLAWorkspaceAllocationStrategy
 from ._errors import (
-    DeserializationError,
     InvalidArgumentError,
     TensorRTError,
     check_bool,
@@ -104,7 +102,7 @@ class Runtime(_Owned):
     """
 
     __slots__ = ("_library", "_logger", "_log_bridge", "_recorder", "_recorder_bridge", "_allocator",
-                 "_allocator_bridges", "_parent", "__weakref__")
+                 "_allocator_bridge", "_parent", "__weakref__")
 
     _KIND = "Runtime"
 
@@ -121,7 +119,7 @@ class Runtime(_Owned):
             hint = ""
             if status == lib.TRT_E_NO_DEVICE:
                 hint = "no usable GPU: TensorRT needs a CUDA device and a recent enough driver. "
-            raise_status(status, (bridge,), prefix=hint)
+            raise_status(status, prefix=hint)
         self._adopt(out[0], library, logger, bridge, None)
 
     def _adopt(self, handle: Any, library: Library, logger: ILogger, bridge: Bridge, parent: Runtime | None) -> None:
@@ -133,17 +131,14 @@ class Runtime(_Owned):
         self._recorder: IErrorRecorder | None = None
         self._recorder_bridge: Bridge | None = None
         self._allocator: IGpuAllocator | None = None
-        self._allocator_bridges: list[Bridge] = []
+        self._allocator_bridge: Bridge | None = None
         self._parent = parent
         library._runtimes.add(self)
 
     # ---------------------------------------------------------- plumbing
 
-    def _bridges(self) -> tuple[Bridge | None, ...]:
-        return (self._log_bridge, self._recorder_bridge, *self._allocator_bridges)
-
-    def _fail(self, status: int, cls: type[TensorRTError] | None = InvalidArgumentError, prefix: str = "") -> None:
-        raise_status(status, self._bridges(), cls, prefix)
+    def _fail(self, status: int, prefix: str = "") -> None:
+        raise_status(status, prefix)
 
     def close(self) -> None:
         """Release this runtime now. Engines created from it stay usable. Safe to call twice."""
@@ -204,7 +199,7 @@ class Runtime(_Owned):
         except TypeError:
             raise self._closed() from None
         if status:
-            self._fail(status, prefix=f"DLA_core = {value}: ")
+            self._fail(status, f"DLA_core = {value}: ")
 
     @property
     def num_DLA_cores(self) -> int:  # noqa: N802
@@ -303,9 +298,8 @@ class Runtime(_Owned):
 
     @error_recorder.setter
     def error_recorder(self, value: IErrorRecorder | None) -> None:
-        self._recorder, self._recorder_bridge = error_recorder_for(
-            self._handle(), lib.trt_runtime_set_error_recorder, value, self._bridges()
-        )
+        self._recorder, self._recorder_bridge = give_callback(
+            self._handle(), lib.trt_runtime_set_error_recorder, value, IErrorRecorder, "error_recorder")
 
     @property
     def gpu_allocator(self) -> IGpuAllocator | None:
@@ -314,21 +308,9 @@ class Runtime(_Owned):
 
     @gpu_allocator.setter
     def gpu_allocator(self, value: IGpuAllocator | None) -> None:
-        h = self._handle()
-        if value is None:
-            status = lib.trt_runtime_set_gpu_allocator(h, ffi.NULL)
-            if status:
-                self._fail(status)
-            self._allocator = None
-            return
-        if not isinstance(value, IGpuAllocator):
-            raise TypeError(f"gpu_allocator must be a trt_runtime.IGpuAllocator or None, not {type(value).__name__}")
-        bridge, allocator = new_adapter(value, lib.trt_allocator_create, ALLOCATOR_FNS, "trt_allocator **")
-        status = lib.trt_runtime_set_gpu_allocator(h, allocator)  # the runtime owns it from here
-        if status:
-            self._fail(status)
-        self._allocator = value
-        self._allocator_bridges.append(bridge)
+        # Engines deserialized meanwhile keep the allocator they were made with.
+        self._allocator, self._allocator_bridge = give_callback(
+            self._handle(), lib.trt_runtime_set_gpu_allocator, value, IGpuAllocator, "gpu_allocator")
 
     @property
     def dla_workspace_allocation_strategy(self) -> DLAWorkspaceAllocationStrategy:
@@ -336,7 +318,7 @@ class Runtime(_Owned):
         out = ffi.new("int32_t *")
         status = lib.trt_runtime_get_dla_workspace_strategy(self._handle(), out)
         if status:
-            self._fail(status, None)
+            self._fail(status)
         return DLAWorkspaceAllocationStrategy(out[0])
 
     @dla_workspace_allocation_strategy.setter
@@ -380,20 +362,20 @@ class Runtime(_Owned):
             Whatever a Python callback (reader, logger, recorder, allocator)
             raised during the call.
         """
-        status, engine, bridges = self._deserialize(source)
+        status, engine = self._deserialize(source)
         if status:
-            raise_status(status, bridges, DeserializationError, prefix="cannot deserialize the engine: ")
+            raise_status(status, prefix="cannot deserialize the engine: ")
         return engine  # type: ignore[return-value]
 
-    def _deserialize(self, source: Any) -> tuple[int, ICudaEngine | None, tuple[Bridge | None, ...]]:
-        """One deserialization: the shim's status, the engine, and the bridges that could have raised."""
+    def _deserialize(self, source: Any) -> tuple[int, ICudaEngine | None]:
+        """One deserialization: the shim's status and the engine."""
         h = self._handle()
         out = ffi.new("trt_engine **")
-        bridges = self._bridges()
         with open_source(source) as src:
-            if src.reader is not None:
-                reader_bridge = Bridge(src.reader)
-                bridges = (*bridges, reader_bridge)
+            if src.mapping is not None:
+                status = lib.trt_runtime_deserialize_mapping(h, src.mapping, out)
+            elif src.reader is not None:
+                reader_bridge = Bridge(src.reader)  # held by this frame for the call
                 status = lib.trt_runtime_deserialize_stream(h, READER_FNS, reader_bridge.handle, out)
             else:
                 data = ffi.from_buffer(src.buffer)
@@ -401,7 +383,7 @@ class Runtime(_Owned):
                     status = lib.trt_runtime_deserialize(h, data, len(data), out)
                 finally:
                     ffi.release(data)
-        return status, (None if status else ICudaEngine._adopt(out[0], self)), bridges
+        return status, (None if status else ICudaEngine._adopt(out[0], self))
 
     def deserialize_cuda_engine(self, serialized_engine: Any) -> ICudaEngine | None:
         """Deserialize an engine; None if TensorRT refuses it (the official behaviour).
@@ -424,12 +406,12 @@ class Runtime(_Owned):
                 ffi.release(data)
             if not status:
                 return ICudaEngine._adopt(out[0], self)
-            if status == lib.TRT_E_FAILED:
+            if status == lib.TRT_E_DESERIALIZE:
                 return None
-            raise_status(status, self._bridges(), DeserializationError, prefix="cannot deserialize the engine: ")
-        status, engine, bridges = self._deserialize(serialized_engine)
-        if status and status != lib.TRT_E_FAILED:
-            raise_status(status, bridges, DeserializationError, prefix="cannot deserialize the engine: ")
+            raise_status(status, prefix="cannot deserialize the engine: ")
+        status, engine = self._deserialize(serialized_engine)
+        if status and status != lib.TRT_E_DESERIALIZE:
+            raise_status(status, prefix="cannot deserialize the engine: ")
         return engine
 
     # ---------------------------------------------------------- sub-runtimes, plugins
@@ -469,7 +451,7 @@ class Runtime(_Owned):
         status = lib.trt_runtime_load_runtime(h, raw, lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
         if status:
             lib._trt_py_release(bridge.handle)
-            raise_status(status, (*self._bridges(), bridge), TensorRTError, prefix=f"cannot load {os.fsdecode(raw)}: ")
+            raise_status(status, prefix=f"cannot load {os.fsdecode(raw)}: ")
         loaded = Runtime.__new__(Runtime)
         loaded._adopt(out[0], self._library, self._logger, bridge, self)
         return loaded
@@ -479,5 +461,5 @@ class Runtime(_Owned):
         out = ffi.new("trt_plugin_registry **")
         status = lib.trt_runtime_get_plugin_registry(self._handle(), out)
         if status:
-            self._fail(status, None)
+            self._fail(status)
         return IPluginRegistry._adopt(out[0], self)

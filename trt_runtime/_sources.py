@@ -1,4 +1,11 @@
-"""Turning whatever a user holds into bytes TensorRT can read, without copies."""
+"""Turning whatever a user holds into bytes TensorRT can read, without copies.
+
+Regular files are mapped by the shim (:c:func:`trt_mapping_open`), which keeps
+a file truncated by another process during the read from faulting: the call
+fails with :class:`DeserializationError` instead. Files are opened without
+blocking, so a FIFO with no writer, or a pipe, is streamed (or found empty),
+never waited on; ``/dev/stdin`` with a plan piped in works.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ._errors import raise_status
+from ._ffi import ffi, lib
+
 from ._callbacks import IStreamReader, IStreamReaderV2, StreamReaderAdapter
 from ._enums import SeekPosition
 
@@ -17,13 +27,14 @@ __all__ = ["Source", "open_source"]
 
 
 class Source:
-    """Either a contiguous buffer (``buffer``) or a stream reader (``reader``)."""
+    """A contiguous buffer (``buffer``), a stream reader (``reader``) or a mapped file (``mapping``)."""
 
-    __slots__ = ("buffer", "reader")
+    __slots__ = ("buffer", "reader", "mapping")
 
-    def __init__(self, buffer: Any = None, reader: IStreamReaderV2 | None = None) -> None:
+    def __init__(self, buffer: Any = None, reader: IStreamReaderV2 | None = None, mapping: Any = None) -> None:
         self.buffer = buffer
         self.reader = reader
+        self.mapping = mapping
 
 
 class FileReader(IStreamReaderV2):
@@ -73,17 +84,36 @@ def _buffer_view(obj: Any) -> memoryview:
 
 @contextmanager
 def _mapped(fileno: int, offset: int = 0) -> Iterator[Any]:
-    size = os.fstat(fileno).st_size
-    if size - offset <= 0:
-        yield memoryview(b"")
-        return
-    mapping = mmap.mmap(fileno, size, access=mmap.ACCESS_READ)
-    view = memoryview(mapping)[offset:]
+    """The shim's guarded mapping of the regular file open as ``fileno``, from ``offset``."""
+    out = ffi.new("trt_mapping **")
+    status = lib.trt_mapping_open(fileno, max(offset, 0), out)
+    if status:
+        raise_status(status, prefix="cannot map the plan file: ")
+    mapping = out[0]
     try:
-        yield view
+        yield mapping
     finally:
-        view.release()
-        mapping.close()
+        lib.trt_mapping_release(mapping)
+
+
+@contextmanager
+def _path_source(path: str | bytes) -> Iterator[Source]:
+    # O_NONBLOCK: opening a FIFO that has no writer must not wait for one.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0))
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            with _mapped(fd) as mapping:
+                os.close(fd)  # the mapping stays valid without it
+                fd = -1
+                yield Source(mapping=mapping)
+            return
+        os.set_blocking(fd, True)  # a pipe with a writer: read it as it comes
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            fd = -1
+            yield Source(reader=StreamReaderAdapter(f))
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 @contextmanager
@@ -97,8 +127,8 @@ def open_source(obj: Any) -> Iterator[Source]:
         path = os.fspath(obj)
         if isinstance(path, str) and "\0" in path or isinstance(path, bytes) and b"\0" in path:
             raise ValueError("serialized_engine path contains a NUL character")
-        with open(path, "rb") as f, _mapped(f.fileno()) as view:
-            yield Source(buffer=view)
+        with _path_source(path) as source:
+            yield source
     elif isinstance(obj, io.BytesIO):
         with obj.getbuffer() as view:
             yield Source(buffer=view[obj.tell() :])
@@ -111,8 +141,8 @@ def open_source(obj: Any) -> Iterator[Source]:
         except (AttributeError, OSError, ValueError):
             mappable = False
         if mappable:
-            with _mapped(fileno, obj.tell()) as view:
-                yield Source(buffer=view)
+            with _mapped(fileno, obj.tell()) as mapping:
+                yield Source(mapping=mapping)
         elif hasattr(obj, "readinto") and _seekable(obj):
             yield Source(reader=FileReader(obj))
         else:

@@ -38,7 +38,7 @@ def build(out_dir: pathlib.Path, soname: str = "libnvinfer.so.11") -> pathlib.Pa
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / soname
-    cmd = ["g++", "-std=c++17", "-O1", "-g", "-shared", "-fPIC",
+    cmd = ["g++", "-std=c++17", "-O1", "-g", "-shared", "-fPIC", f"-Wl,-soname,{soname}",
            "-I", str(REPO / "shim"), str(SOURCE), "-o", str(target)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
