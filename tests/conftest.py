@@ -4,7 +4,8 @@ The double (tests/double) is compiled from the project's own ABI header once
 per session. Real libraries come from the installed wheels
 ``tensorrt_lean_libs`` / ``tensorrt_dispatch_libs`` (or TRT_RUNTIME_TEST_LEAN /
 TRT_RUNTIME_TEST_DISPATCH). Tests marked ``gpu`` skip unless TensorRT can
-create a runtime on a real library here.
+create a runtime on a real library here; tests marked ``stress`` skip unless
+``-m`` names stress or TRT_RUNTIME_STRESS=1. tests/README.md describes the tiers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from double.build import build, make_plan  # noqa: E402
 
 __all__ = ["RecordingLogger", "make_plan", "run_threads"]
+
+STRESS_ENV = "TRT_RUNTIME_STRESS"
 
 
 def run_threads(count: int, work: "Callable[[int], None]") -> None:
@@ -61,6 +64,18 @@ class RecordingLogger(trt.ILogger):
     def errors(self) -> list[str]:
         with self._lock:
             return [m for s, m in self.messages if s <= trt.Severity.ERROR]
+
+
+@pytest.fixture(autouse=True)
+def stress_only(request: pytest.FixtureRequest) -> None:
+    """Skip ``stress`` tests unless asked for: ``-m`` naming stress (``-m stress``,
+    ``-m "gpu and stress"``), or TRT_RUNTIME_STRESS=1. The plain run then stays short.
+    """
+    if request.node.get_closest_marker("stress") is None:
+        return
+    if "stress" in (request.config.getoption("markexpr", "") or "") or os.environ.get(STRESS_ENV) == "1":
+        return
+    pytest.skip(f"a stress test: select it with -m stress (or {STRESS_ENV}=1)")
 
 
 @pytest.fixture(scope="session")
@@ -163,5 +178,13 @@ def any_runtime(request: pytest.FixtureRequest, fake_library: trt.Library,
             pytest.skip(f"the real TensorRT {request.param} library is not installed")
         library = trt.load_library(path)
     rt = trt.Runtime(logger, library=library)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def real_runtime(real_lib_path, logger: RecordingLogger):  # type: ignore[no-untyped-def]
+    """A runtime on each real library (GPU tier: use it from ``gpu``-marked tests)."""
+    rt = trt.Runtime(logger, library=trt.load_library(real_lib_path))
     yield rt
     rt.close()

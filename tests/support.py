@@ -1,7 +1,8 @@
-"""Helpers shared by tests/test_reliability.py and tests/test_fuzz.py.
+"""Helpers shared by the test modules (fixtures shared by all of them live in conftest.py).
 
-Resident memory, the double's live-object counter, plan mutations, stream
-readers that hand data back in pieces, and a subprocess runner.
+Resident memory, the double's live-object counter and the pinned Python
+callbacks; plans of the double and their mutations; stream readers, some
+handing data back in pieces; a quiet logger; subprocess runners.
 """
 
 from __future__ import annotations
@@ -18,26 +19,10 @@ import textwrap
 import zlib
 from typing import Any
 
-import pytest
-
 import trt_runtime as trt
 from double.build import HEADER_SIZE, make_plan
 
 TESTS = pathlib.Path(__file__).resolve().parent
-STRESS_ENV = "TRT_RUNTIME_STRESS"
-
-
-@pytest.fixture(autouse=True)
-def stress_only(request: pytest.FixtureRequest) -> None:
-    """Skip ``stress`` tests unless asked for: ``-m`` naming stress (``-m stress``,
-    ``-m "gpu and stress"``), or TRT_RUNTIME_STRESS=1. Import it into a test
-    module to apply it there; the plain run then stays short.
-    """
-    if request.node.get_closest_marker("stress") is None:
-        return
-    if "stress" in (request.config.getoption("markexpr", "") or "") or os.environ.get(STRESS_ENV) == "1":
-        return
-    pytest.skip(f"a stress test: select it with -m stress (or {STRESS_ENV}=1)")
 
 # ------------------------------------------------------------------ process state
 
@@ -86,6 +71,18 @@ BASE_PLANS: dict[str, bytes] = {
                           device_memory_size=0),
     "padded": make_plan("padded", [("i", 1, 5, (1,)), ("o", 2, 5, (1,))], size=600),
 }
+
+#: The static plan, and junk, that the leak, thread, exit and temporary-directory tests use.
+PLAN = BASE_PLANS["static"]
+JUNK = b"\x01" * 64
+
+#: One dynamic input copied to one dynamic output (the lifetime, thread and exit tests).
+LIFE_TENSORS = [("in", 1, 0, (-1, 4)), ("out", 2, 0, (-1, 4))]
+
+
+def life_plan() -> bytes:
+    return make_plan("life", LIFE_TENSORS, device_memory_size=64)
+
 
 #: Header fields of the double's plan format: (name, offset, struct format).
 HEADER_FIELDS = (
@@ -227,6 +224,35 @@ class DribblingPipe(DribblingRawFile):
         raise io.UnsupportedOperation("seek")
 
 
+class CountingReader(trt.IStreamReaderV2):
+    """An IStreamReaderV2 over ``data`` that keeps the size of every read and every seek."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos, self.reads, self.seeks = data, 0, [], []
+
+    def read(self, size: int, stream: int) -> bytes:
+        self.reads.append(size)
+        out = self.data[self.pos : self.pos + size]
+        self.pos += len(out)
+        return out
+
+    def seek(self, offset: int, where: trt.SeekPosition) -> bool:
+        self.seeks.append((offset, where))
+        base = {trt.SeekPosition.SET: 0, trt.SeekPosition.CUR: self.pos, trt.SeekPosition.END: len(self.data)}
+        self.pos = base[where] + offset
+        return True
+
+
+# ------------------------------------------------------------------ loggers
+
+
+class Quiet(trt.ILogger):
+    """Drops every message."""
+
+    def log(self, severity: trt.Severity, msg: str) -> None:
+        pass
+
+
 # ------------------------------------------------------------------ subprocesses
 
 
@@ -238,3 +264,10 @@ def run_python(code: str, env: dict[str, str] | None = None, timeout: float = 12
     full_env.pop("PYTHONWARNINGS", None)
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *(argv or [])], capture_output=True,
                           text=True, env=full_env, timeout=timeout, check=False)
+
+
+def run_bare_python(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter with this environment as it is (no tests on the path)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          env=full_env, timeout=120)

@@ -1,6 +1,12 @@
-"""Exceptions raised in Python callbacks come out of the call that triggered them.
+"""Python callbacks: loggers, error recorders, GPU allocators and stream readers.
 
-One test per callback kind: logger, error recorder, GPU allocator, stream reader.
+Each runtime's messages reach its own logger (and messages from outside any call
+every live logger, once); the printing and ``logging`` loggers. An exception
+raised in a callback comes out of the call that triggered it, with its own type
+and traceback: one group of tests per callback kind, on the double and (marker
+``gpu``) on the real libraries; outside any call it goes to sys.unraisablehook;
+on threads it stays on its own thread. Callback bridges are released when
+nothing uses them. sys.exit inside a callback: test_exit.py.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import pytest
 
 import trt_runtime as trt
 from conftest import RecordingLogger, make_plan
+from support import CountingReader
+
 
 PLAN = make_plan("cb", [("x", 1, 0, (2,)), ("y", 2, 0, (2,))])
 
@@ -31,6 +39,66 @@ class RaisingLogger(trt.ILogger):
             raise Boom(f"logger saw: {msg}")
 
 
+# ------------------------------------------------------------------ loggers: routing and the ready-made ones
+
+
+def test_each_runtime_gets_its_own_logger(fake_library: trt.Library) -> None:
+    a, b = RecordingLogger(), RecordingLogger()
+    ra = trt.Runtime(a, library=fake_library)
+    rb = trt.Runtime(b, library=fake_library)
+    ra.deserialize_cuda_engine(b"\x07" * 64)
+    assert len(a.errors()) == 1 and not b.errors()
+    rb.deserialize_cuda_engine(b"")
+    assert len(b.errors()) == 1 and len(a.errors()) == 1
+    assert not any("differs from one already registered" in m for _, m in a.messages + b.messages)
+
+
+def test_messages_outside_calls_reach_every_live_logger_once(fake_library: trt.Library) -> None:
+    a, b = RecordingLogger(), RecordingLogger()
+    ra, rb, rb2 = (trt.Runtime(a, library=fake_library), trt.Runtime(b, library=fake_library),
+                   trt.Runtime(b, library=fake_library))
+    fake_library.broadcast(trt.Severity.WARNING, "from a TensorRT thread")
+    assert a.messages.count((trt.Severity.WARNING, "from a TensorRT thread")) == 1
+    assert b.messages.count((trt.Severity.WARNING, "from a TensorRT thread")) == 1
+    del ra, rb, rb2
+
+
+def test_python_logging_logger(fake_library: trt.Library, caplog: pytest.LogCaptureFixture) -> None:
+    rt = trt.Runtime(trt.LoggingLogger("trt.test"), library=fake_library)
+    with caplog.at_level("DEBUG", logger="trt.test"):
+        rt.deserialize_cuda_engine(b"\x08" * 64)
+    assert any(r.levelname == "ERROR" and "magicTag" in r.getMessage() for r in caplog.records)
+
+
+def test_printing_logger_honours_min_severity(fake_library: trt.Library) -> None:
+    import io
+
+    out = io.StringIO()
+    assert trt.Logger.WARNING == trt.Severity.WARNING and trt.Logger.ERROR == 1
+    rt = trt.Runtime(trt.Logger(trt.Logger.INTERNAL_ERROR, stream=out), library=fake_library)
+    rt.deserialize_cuda_engine(b"\x08" * 64)
+    assert out.getvalue() == ""
+    rt2 = trt.Runtime(trt.Logger(stream=out), library=fake_library)
+    rt2.deserialize_cuda_engine(b"\x08" * 64)
+    assert out.getvalue().startswith("[E] ") and "magicTag" in out.getvalue()
+
+
+def test_logger_subclass_need_not_call_init(fake_library: trt.Library) -> None:
+    class Minimal(trt.ILogger):
+        def __init__(self) -> None:
+            self.n = 0
+
+        def log(self, severity: trt.Severity, msg: str) -> None:
+            self.n += 1
+
+    log = Minimal()
+    trt.Runtime(log, library=fake_library).deserialize_cuda_engine(b"")
+    assert log.n == 1
+
+
+# ------------------------------------------------------------------ logger exceptions
+
+
 def test_logger_exception_comes_out_of_deserialize(fake_library: trt.Library) -> None:
     rt = trt.Runtime(RaisingLogger(), library=fake_library)
     with pytest.raises(Boom, match="logger saw") as info:
@@ -38,6 +106,18 @@ def test_logger_exception_comes_out_of_deserialize(fake_library: trt.Library) ->
     frames = [f.name for f in traceback.extract_tb(info.value.__traceback__)]
     assert "log" in frames, "the original traceback of the callback is kept"
     assert any("magicTag" in note for note in getattr(info.value, "__notes__", []))
+
+
+@pytest.mark.gpu
+def test_exception_in_the_logger_comes_out_of_deserialize(real_lib_path) -> None:  # type: ignore[no-untyped-def]
+    class Raising(trt.ILogger):
+        def log(self, severity: trt.Severity, msg: str) -> None:
+            if severity <= trt.Severity.ERROR:
+                raise LookupError(msg)
+
+    rt = trt.Runtime(Raising(), library=trt.load_library(real_lib_path))
+    with pytest.raises(LookupError, match="magicTag"):
+        rt.deserialize_cuda_engine(b"\x01" * 4096)
 
 
 def test_logger_exception_during_creation_comes_out_of_the_constructor(fake_library: trt.Library,
@@ -66,6 +146,9 @@ def test_logger_without_log_method_raises_not_implemented(fake_library: trt.Libr
         rt.deserialize(b"\x03" * 64)
 
 
+# ------------------------------------------------------------------ error recorders
+
+
 def test_recorder_exception_comes_out_of_the_setter(runtime: trt.Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     class Bad(trt.ErrorRecorder):
         def report_error(self, val: trt.ErrorCode, desc: str) -> bool:
@@ -87,6 +170,36 @@ def test_recorder_exception_comes_out_of_deserialize(runtime: trt.Runtime) -> No
     runtime.error_recorder = Bad()
     with pytest.raises(Boom, match="UNSPECIFIED_ERROR"):
         runtime.deserialize_cuda_engine(b"\x04" * 64)
+
+
+@pytest.mark.gpu
+def test_exception_in_the_recorder_comes_out_of_deserialize(real_runtime: trt.Runtime) -> None:
+    class Raising(trt.ErrorRecorder):
+        def report_error(self, val: trt.ErrorCode, desc: str) -> bool:
+            raise ArithmeticError(desc)
+
+    real_runtime.error_recorder = Raising()
+    with pytest.raises(ArithmeticError, match="empty memory buffer"):
+        real_runtime.deserialize_cuda_engine(b"")
+
+
+def test_recorder_is_released_when_nothing_uses_it(fake_library: trt.Library) -> None:
+    from trt_runtime._callbacks import _PINNED
+
+    gc.collect()  # runtimes of earlier tests release their loggers' bridges
+    before = len(_PINNED)
+    rt = trt.Runtime(RecordingLogger(), library=fake_library)
+    rt.error_recorder = trt.ErrorRecorder()
+    engine = rt.deserialize(PLAN)
+    rt.error_recorder = trt.ErrorRecorder()  # the engine still holds the first one
+    assert len(_PINNED) == before + 3  # the logger's bridge and two recorders
+    engine.close()
+    rt.close()
+    gc.collect()
+    assert len(_PINNED) == before
+
+
+# ------------------------------------------------------------------ GPU allocators
 
 
 class HostAllocator(trt.IGpuAllocator):
@@ -163,6 +276,9 @@ def test_allocator_returning_zero_is_tensorrts_allocation_failure(runtime: trt.R
     assert any("memory" in r.message for r in info.value.reports)
 
 
+# ------------------------------------------------------------------ stream readers
+
+
 def test_stream_reader_exception_comes_out_of_deserialize(runtime: trt.Runtime) -> None:
     class Bad(trt.IStreamReaderV2):
         def read(self, size: int, stream: int) -> bytes:
@@ -173,6 +289,16 @@ def test_stream_reader_exception_comes_out_of_deserialize(runtime: trt.Runtime) 
 
     with pytest.raises(OSError, match="disk on fire"):
         runtime.deserialize_cuda_engine(Bad())
+
+
+@pytest.mark.gpu
+def test_exception_in_the_reader_comes_out_of_deserialize(real_runtime: trt.Runtime) -> None:
+    class Broken(CountingReader):
+        def read(self, size: int, stream: int) -> bytes:
+            raise OSError("device unplugged")
+
+    with pytest.raises(OSError, match="device unplugged"):
+        real_runtime.deserialize_cuda_engine(Broken(b""))
 
 
 def test_stream_reader_seek_exception_comes_out(runtime: trt.Runtime) -> None:
@@ -203,6 +329,9 @@ def test_stream_reader_returning_too_much_or_none(runtime: trt.Runtime) -> None:
         runtime.deserialize(TooMuch())
     with pytest.raises(TypeError, match="None"):
         runtime.deserialize(Nothing())
+
+
+# ------------------------------------------------------------------ outside any call, and on threads
 
 
 def test_callback_failure_outside_any_call_goes_to_unraisablehook(fake_library: trt.Library,
@@ -242,19 +371,3 @@ def test_exceptions_stay_on_their_thread(fake_library: trt.Library) -> None:
     for t in threads:
         t.join()
     assert results == {f"t{i}": "ok" for i in range(8)}
-
-
-def test_recorder_is_released_when_nothing_uses_it(fake_library: trt.Library) -> None:
-    from trt_runtime._callbacks import _PINNED
-
-    gc.collect()  # runtimes of earlier tests release their loggers' bridges
-    before = len(_PINNED)
-    rt = trt.Runtime(RecordingLogger(), library=fake_library)
-    rt.error_recorder = trt.ErrorRecorder()
-    engine = rt.deserialize(PLAN)
-    rt.error_recorder = trt.ErrorRecorder()  # the engine still holds the first one
-    assert len(_PINNED) == before + 3  # the logger's bridge and two recorders
-    engine.close()
-    rt.close()
-    gc.collect()
-    assert len(_PINNED) == before

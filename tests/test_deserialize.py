@@ -1,4 +1,10 @@
-"""Deserialization from every source, None vs DeserializationError, and junk handling."""
+"""Deserialization from every source, None vs DeserializationError, and junk handling.
+
+On the test double; the junk and stream-reader tests also on the real libraries
+(marker ``gpu``). Fuzzed (random bytes, mutated plans, readers of any chunking,
+random arguments) in test_deserialize_fuzz.py; exceptions raised in readers,
+loggers, recorders and allocators during deserialization: test_callbacks.py.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ import pytest
 
 import trt_runtime as trt
 from conftest import RecordingLogger, make_plan
+from support import CountingReader
+
 
 PLAN_TENSORS = [("input", 1, 0, (1, 4)), ("output", 2, 0, (1, 4))]
 
@@ -116,6 +124,14 @@ def test_junk_stream_reads_the_header_then_fails(runtime: trt.Runtime) -> None:
     assert reader.reads == 1 and reader.seeks == 2
 
 
+@pytest.mark.gpu
+def test_stream_reader_is_called_on_junk(real_runtime: trt.Runtime) -> None:
+    reader = CountingReader(os.urandom(4096))
+    assert real_runtime.deserialize_cuda_engine(reader) is None
+    assert reader.reads and reader.reads[0] == 32
+    assert len(reader.seeks) >= 1
+
+
 @pytest.mark.parametrize("size,code,text", [
     (0, trt.ErrorCode.INVALID_ARGUMENT, "empty memory buffer"),
     (16, trt.ErrorCode.INTERNAL_ERROR, "bufferSize >= minBufferSize"),
@@ -135,12 +151,38 @@ def test_junk_gives_none_or_error_with_tensorrts_code(runtime: trt.Runtime, size
     assert rec.errors == [(code, pytest.approx(rec.errors[0][1]))] and text in rec.errors[0][1]
 
 
+@pytest.mark.gpu
+@pytest.mark.parametrize("size,code,text", [
+    (0, trt.ErrorCode.INVALID_ARGUMENT, "empty memory buffer"),
+    (16, trt.ErrorCode.INTERNAL_ERROR, "bufferSize >= minBufferSize"),
+    (4096, trt.ErrorCode.UNSPECIFIED_ERROR, "magicTag"),
+    (64 << 20, trt.ErrorCode.UNSPECIFIED_ERROR, "magicTag"),
+])
+def test_junk_buffers_give_none_and_tensorrts_codes(real_runtime: trt.Runtime, size: int, code: trt.ErrorCode,
+                                                    text: str) -> None:
+    junk = os.urandom(size)
+    assert real_runtime.deserialize_cuda_engine(junk) is None
+    rec = trt.ErrorRecorder()
+    real_runtime.error_recorder = rec
+    with pytest.raises(trt.DeserializationError) as info:
+        real_runtime.deserialize(junk)
+    recorded = [r for r in info.value.reports if r.source == "recorder"]
+    assert recorded and recorded[0].code == code and text in recorded[0].message
+    assert rec.errors[0][0] == code
+
+
 def test_failure_without_recorder_is_reported_through_the_logger(runtime: trt.Runtime,
                                                                   logger: RecordingLogger) -> None:
     with pytest.raises(trt.DeserializationError) as info:
         runtime.deserialize(b"\x02" * 64)
     assert any("magicTag" in m for m in logger.errors())
     assert info.value.reports[0].source == "logger"
+
+
+@pytest.mark.gpu
+def test_logger_receives_the_failure_without_a_recorder(real_runtime: trt.Runtime, logger: RecordingLogger) -> None:
+    assert real_runtime.deserialize_cuda_engine(b"\x01" * 4096) is None
+    assert any("magicTag" in m for m in logger.errors())
 
 
 def test_corrupt_plan_is_refused(runtime: trt.Runtime, plan: bytes) -> None:

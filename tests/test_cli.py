@@ -1,4 +1,10 @@
-"""``python -m trt_runtime inspect`` and ``run`` on the test double's engines."""
+"""The command line: ``python -m trt_runtime info``, ``inspect`` and ``run``.
+
+``info`` on the double, and on the real lean library on a machine without a GPU
+(exit status 2, a plain message); ``inspect`` and ``run`` on the test double's
+engines (host memory; the device-memory path through a stand-in for
+cuda-python's runtime API).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +20,37 @@ import numpy as np
 import pytest
 
 import trt_runtime as trt
-from conftest import make_plan
+from conftest import REAL_LIBS, gpu_available, make_plan
 from trt_runtime import _cli_engine
 from trt_runtime._cli import main
+
+
+# ------------------------------------------------------------------ info
+
+
+def test_info_command_on_the_double(fake_lib_path: pathlib.Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "trt_runtime", "info", "--library", str(fake_lib_path), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    report = json.loads(proc.stdout)
+    assert report["library"]["version"] == "11.4.0.106"
+    assert report["defaults"]["max_threads"] == 1
+
+
+def test_info_command_without_gpu_says_so_plainly() -> None:
+    if REAL_LIBS["lean"] is None:
+        pytest.skip("tensorrt-lean-cu13-libs is not installed")
+    if gpu_available():
+        pytest.skip("this machine has a GPU")
+    proc = subprocess.run([sys.executable, "-m", "trt_runtime", "info", "--library", str(REAL_LIBS["lean"])],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "no usable GPU" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "11.4" in proc.stdout and "lean" in proc.stdout
+
 
 TENSORS = [
     ("image", 1, 0, (-1, 3)),
