@@ -21,7 +21,9 @@ import pytest
 
 import trt_runtime as trt
 from conftest import REAL_LIBS, gpu_available, make_plan
-from trt_runtime import _cli_engine
+from trt_runtime._cli import engine as _cli_engine
+from trt_runtime._cli import memory as _cli_memory
+from trt_runtime._cli.common import UsageError
 from trt_runtime._cli import main
 
 
@@ -73,7 +75,10 @@ def engine_file(tmp_path: pathlib.Path) -> pathlib.Path:
 
 
 def cli(*argv: str) -> int:
-    return main([str(a) for a in argv])
+    args = [str(a) for a in argv]
+    if args and args[0] == "run" and "--memory" not in args:
+        args += ["--memory", "host"]  # the double reads tensors on the host, also where a GPU answers
+    return main(args)
 
 
 # ------------------------------------------------------------------ inspect
@@ -190,7 +195,7 @@ def test_run_with_input_files_and_shapes(engine_file: pathlib.Path, fake_lib_pat
     (["-n", "0"], "-n must be at least 1"),
     (["--warmup", "-1"], "--warmup"),
     (["--profile", "3"], "--profile 3"),
-    (["--memory", "device"], "test-double library runs on the host"),
+    (["--memory", "device"], "--memory device needs"),
 ])
 def test_run_usage_errors(engine_file: pathlib.Path, fake_lib_path: pathlib.Path, tmp_path: pathlib.Path,
                           capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
@@ -302,7 +307,7 @@ class FakeCudaRuntime:
 def test_run_through_device_memory(engine_file: pathlib.Path, fake_lib_path: pathlib.Path, tmp_path: pathlib.Path,
                                    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     fake = FakeCudaRuntime()
-    monkeypatch.setattr(_cli_engine, "choose_memory", lambda mode, library: _cli_engine.DeviceMemory(fake))
+    monkeypatch.setattr(_cli_engine, "choose_memory", lambda mode: _cli_memory.DeviceMemory(fake))
     image = np.arange(6, dtype=np.float32).reshape(2, 3)
     np.save(tmp_path / "image.npy", image)
     out_file = tmp_path / "out.npz"
@@ -319,14 +324,14 @@ def test_run_through_device_memory(engine_file: pathlib.Path, fake_lib_path: pat
 def test_device_memory_reports_cuda_errors() -> None:
     fake = FakeCudaRuntime()
     fake.cudaMalloc = lambda size: (2, None)  # type: ignore[method-assign]
-    memory = _cli_engine.DeviceMemory(fake)
+    memory = _cli_memory.DeviceMemory(fake)
     with pytest.raises(trt.TensorRTError, match="cudaMalloc failed: 2"):
         memory.allocate(np.zeros(4))
 
 
-def test_memory_choice(fake_library: trt.Library) -> None:
-    assert _cli_engine.is_test_double(fake_library)
-    assert isinstance(_cli_engine.choose_memory("auto", fake_library), _cli_engine.HostMemory)
-    assert isinstance(_cli_engine.choose_memory("host", fake_library), _cli_engine.HostMemory)
-    with pytest.raises(_cli_engine.UsageError):
-        _cli_engine.choose_memory("device", fake_library)
+def test_memory_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_cli_memory, "gpu_present", lambda: False)
+    assert isinstance(_cli_memory.choose_memory("auto"), _cli_memory.HostMemory)
+    assert isinstance(_cli_memory.choose_memory("host"), _cli_memory.HostMemory)
+    with pytest.raises(UsageError, match="needs a CUDA device"):
+        _cli_memory.choose_memory("device")
