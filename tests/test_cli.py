@@ -198,7 +198,9 @@ def test_run_with_input_files_and_shapes(engine_file: pathlib.Path, fake_lib_pat
     (["--memory", "device"], "--memory device needs"),
 ])
 def test_run_usage_errors(engine_file: pathlib.Path, fake_lib_path: pathlib.Path, tmp_path: pathlib.Path,
-                          capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+                          capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str],
+                          message: str) -> None:
+    monkeypatch.setattr(_cli_memory, "gpu_present", lambda: False)  # as on a machine without a GPU
     os.chdir(tmp_path)
     code = cli("run", engine_file, "--library", fake_lib_path, "-n", 2, *args)
     err = capsys.readouterr().err
