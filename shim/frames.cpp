@@ -135,10 +135,14 @@ void RoutingLogger::log(nv::LogSeverity severity, char const* message) noexcept 
 // ------------------------------------------------------------------ owners
 
 void Owner::leave() noexcept {
-    if (active_.fetch_sub(1, std::memory_order_seq_cst) == 1 && has_retired_.load(std::memory_order_acquire)) {
-        drain();
+    uint64_t const before = state_.fetch_sub(kRef | kCall, std::memory_order_seq_cst);
+    bool const last_call = (before & 0xffffffffu) == 1;
+    bool const last_ref = ((before >> 32) & 0xffffffffu) == 1;
+    if (last_ref) {
+        destroy();  // drops whatever was retired too
+        return;
     }
-    release();
+    if (last_call && has_retired_.load(std::memory_order_acquire)) drain();
 }
 
 void Owner::retire(trt_recorder* r, trt_allocator* a) {
@@ -155,7 +159,7 @@ void Owner::drain() noexcept {
         std::lock_guard<std::mutex> lock(mutex_);
         // Only when no call runs: a call that started after the swap cannot
         // see what was retired, and one that started before still counts.
-        if (active_.load(std::memory_order_seq_cst) != 0) return;
+        if ((state_.load(std::memory_order_seq_cst) & 0xffffffffu) != 0) return;
         recorders.swap(retired_recorders_);
         allocators.swap(retired_allocators_);
         has_retired_.store(false, std::memory_order_release);
@@ -167,9 +171,8 @@ void Owner::drain() noexcept {
 void Owner::drop_callbacks() noexcept {
     // The object is being destroyed: nothing runs on it any more.
     if (recorder_) shim::release(recorder_);
-    if (allocator_) shim::release(allocator_);
+    if (trt_allocator* a = allocator_.exchange(nullptr)) shim::release(a);
     recorder_ = nullptr;
-    allocator_ = nullptr;
     for (trt_recorder* r : retired_recorders_) shim::release(r);
     for (trt_allocator* a : retired_allocators_) shim::release(a);
     retired_recorders_.clear();
@@ -177,9 +180,11 @@ void Owner::drop_callbacks() noexcept {
 }
 
 trt_allocator* Owner::current_allocator() noexcept {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (allocator_) shim::retain(allocator_);
-    return allocator_;
+    // No lock: the caller runs a call, so an allocator replaced meanwhile is
+    // retired, not let go, until that call is over.
+    trt_allocator* a = allocator_.load(std::memory_order_acquire);
+    if (a) shim::retain(a);
+    return a;
 }
 
 }  // namespace shim

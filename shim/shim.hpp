@@ -129,22 +129,6 @@ std::string quoted(char const* name);
 
 // ------------------------------------------------------------------ objects
 
-// Reference counted; destroy() runs when the last reference goes.
-class Counted {
-public:
-    virtual ~Counted() = default;
-    void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
-    void release() noexcept {
-        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
-    }
-
-protected:
-    virtual void destroy() noexcept = 0;
-
-private:
-    std::atomic<int32_t> refs_{1};
-};
-
 }  // namespace shim
 
 // The objects behind the handles of trt_shim.h are declared at global scope
@@ -163,17 +147,23 @@ void release(trt_allocator* a) noexcept;
 
 // Base of the runtime, engine and context: reference counted, with calls in
 // flight counted so that what a call may still use (a replaced recorder or
-// allocator) is dropped only once no call runs.
-class Owner : public Counted {
+// allocator) is dropped only once no call runs. Both counts share one atomic
+// word (references in the high half, calls in the low half), so entering and
+// leaving a call cost one atomic operation each.
+class Owner {
 public:
     // The logger of calls on this object.
     trt_log_fn log = nullptr;
     void* log_ctx = nullptr;
 
-    void enter() noexcept {
-        retain();
-        active_.fetch_add(1, std::memory_order_seq_cst);
+    virtual ~Owner() = default;
+
+    void retain() noexcept { state_.fetch_add(kRef, std::memory_order_relaxed); }
+    void release() noexcept {
+        if (((state_.fetch_sub(kRef, std::memory_order_acq_rel) >> 32) & 0xffffffffu) == 1) destroy();
     }
+    // A call holds a reference and counts as running.
+    void enter() noexcept { state_.fetch_add(kRef | kCall, std::memory_order_seq_cst); }
     void leave() noexcept;
 
     // Replaces the recorder this object holds (nullptr: none); `install`
@@ -182,21 +172,27 @@ public:
     void swap_recorder(trt_recorder* recorder, Install&& install);
     template <typename Install>
     void swap_allocator(trt_allocator* allocator, Install&& install);
-    trt_allocator* current_allocator() noexcept;  // a new reference, or nullptr
+    // A new reference to the allocator set now, or nullptr. Only inside a
+    // call: a replaced allocator is not let go while a call runs.
+    trt_allocator* current_allocator() noexcept;
 
 protected:
+    virtual void destroy() noexcept = 0;
     // Drops the recorder, the allocator and whatever was retired.
     void drop_callbacks() noexcept;
     std::mutex mutex_;
 
 private:
+    static constexpr uint64_t kRef = uint64_t{1} << 32;
+    static constexpr uint64_t kCall = 1;
+
     void retire(trt_recorder* r, trt_allocator* a);
     void drain() noexcept;
 
-    std::atomic<int32_t> active_{0};
+    std::atomic<uint64_t> state_{kRef};  // one reference: the creator's
     std::atomic<bool> has_retired_{false};
-    trt_recorder* recorder_ = nullptr;    // own reference
-    trt_allocator* allocator_ = nullptr;  // own reference
+    trt_recorder* recorder_ = nullptr;                  // own reference
+    std::atomic<trt_allocator*> allocator_{nullptr};    // own reference; written under mutex_
     std::vector<trt_recorder*> retired_recorders_;
     std::vector<trt_allocator*> retired_allocators_;
 };
@@ -259,8 +255,7 @@ void Owner::swap_allocator(trt_allocator* allocator, Install&& install) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (allocator) shim::retain(allocator);
     install(allocator);
-    trt_allocator* old = allocator_;
-    allocator_ = allocator;
+    trt_allocator* old = allocator_.exchange(allocator, std::memory_order_acq_rel);
     if (old) retire(nullptr, old);
 }
 
