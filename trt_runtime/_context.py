@@ -28,11 +28,19 @@ from . import _binding
 from ._binding import Binding, bad_stream, closed_context
 from ._bridge import Bridge
 from ._callbacks import IErrorRecorder, give_callback
-from ._errors import InvalidArgumentError, TensorRTError, check_bool, check_int32, raise_status
+from ._errors import (
+    ClosedError,
+    InvalidArgumentError,
+    TensorRTError,
+    check_bool,
+    check_int32,
+    check_int64,
+    raise_status,
+)
 from ._ffi import ffi, lib
 from ._handle import Maker, _Owned
 from ._interop import as_address, as_stream, memory_info
-from ._iotable import IOTable, shape_tuple
+from ._iotable import IOTable, decode_name, encode_name, shape_tuple, too_small
 from ._types import Dims, ExecutionContextAllocationStrategy, TensorIOMode
 
 __all__ = ["IExecutionContext"]
@@ -55,13 +63,22 @@ class IExecutionContext(_Owned):
     Tensor memory may be given as an int address or any object
     :func:`trt_runtime.as_address` understands (``__cuda_array_interface__``,
     numpy arrays, ctypes, cuda-python); an object given is kept alive until
-    another is set for the tensor or the context is closed.
+    another is set for the tensor or the context is closed. An object that
+    says its size (numpy arrays, ``__cuda_array_interface__``, ctypes and
+    cffi arrays, PyTorch tensors) is refused when it is smaller than the
+    tensor's current shape needs, where that shape is fully known; an int
+    address cannot be checked.
+
+    Tensor names are the engine's, exactly: a name TensorRT gave in bytes
+    that are not UTF-8 holds them as lone surrogates (``"surrogateescape"``),
+    and a name with a NUL character is refused, by the ``*_nocheck``
+    variants too, since TensorRT would see only what comes before it.
 
     Used as a context manager, it closes on exit.
     """
 
     __slots__ = ("_engine", "_table", "_encoded", "_recorder", "_recorder_bridge", "_strategy",
-                 "_device_memory", "_keep", "__weakref__")
+                 "_device_memory", "_keep", "_shape_gen", "__weakref__")
 
     _KIND = "IExecutionContext"
 
@@ -84,6 +101,12 @@ class IExecutionContext(_Owned):
         self._strategy = strategy
         self._device_memory = 0
         self._keep: dict[str, Any] = {}
+        # Counts the calls that may change input shapes; a Binding re-checks its sizes when it changes.
+        self._shape_gen = 0
+        try:
+            table.learn_dtypes(engine.get_tensor_dtype)  # once per engine: the element sizes the checks need
+        except ClosedError:
+            pass  # the engine was closed during the creation (by an allocator): sizes stay unknown, unchecked
         return self
 
     # ---------------------------------------------------------- plumbing
@@ -103,9 +126,10 @@ class IExecutionContext(_Owned):
             return raw
         if not isinstance(name, str):
             raise TypeError(f"a tensor name must be a str, not {type(name).__name__}")
+        raw = encode_name(name)  # a NUL or an unencodable name: InvalidArgumentError, in both variants
         if check:
             raise InvalidArgumentError(self._table.unknown(name), lib.TRT_E_INVALID_ARGUMENT)
-        return name.encode("utf-8")  # TensorRT refuses it: the official False
+        return raw  # TensorRT refuses it: the official False
 
     def close(self) -> None:
         """Release the context now; safe to call twice. Its bindings stop working."""
@@ -195,6 +219,7 @@ class IExecutionContext(_Owned):
 
     def set_optimization_profile_async(self, profile_index: int, stream_handle: Any) -> bool:
         """Switch to optimization profile ``profile_index``; input shapes must be set again. True, or raises."""
+        self._shape_gen += 1
         status = lib.trt_context_set_optimization_profile(
             self._handle(), check_int32(profile_index, "profile_index"), as_stream(stream_handle)
         )
@@ -204,6 +229,7 @@ class IExecutionContext(_Owned):
 
     def set_optimization_profile_async_nocheck(self, profile_index: int, stream_handle: Any) -> bool:
         """:meth:`set_optimization_profile_async`, returning False where TensorRT refuses."""
+        self._shape_gen += 1
         status = lib.trt_context_set_optimization_profile(
             self._handle(), check_int32(profile_index, "profile_index"), as_stream(stream_handle)
         )
@@ -215,6 +241,7 @@ class IExecutionContext(_Owned):
         h = self._handle()
         raw = self._name(name, check)
         extents = shape_tuple(shape, name)
+        self._shape_gen += 1
         try:
             status = _set_shape(h, raw, len(extents), extents)
         except OverflowError:
@@ -224,7 +251,19 @@ class IExecutionContext(_Owned):
         return True
 
     def set_input_shape(self, name: str, shape: Any) -> bool:
-        """Set the shape of input ``name`` (a sequence of ints). True, or raises InvalidArgumentError."""
+        """Set the shape of input ``name`` (a sequence of ints). True, or raises InvalidArgumentError.
+
+        Extents are ints or objects with ``__index__`` (numpy integers); a
+        bool, a float (numpy's too), or a str or bytes as the shape is a
+        TypeError naming the shape.
+        """
+        kind = type(shape)
+        if kind is not tuple and kind is not list and kind is not Dims:
+            return self._set_shape_slow(name, shape, True)
+        for e in shape:  # cffi would take bools and numpy floats (through __int__): shape_tuple refuses them
+            if type(e) is not int:
+                return self._set_shape_slow(name, shape, True)
+        self._shape_gen += 1
         try:
             status = _set_shape(self._h, self._encoded[name], len(shape), shape)
         except (KeyError, TypeError, OverflowError):
@@ -235,6 +274,13 @@ class IExecutionContext(_Owned):
 
     def set_input_shape_nocheck(self, name: str, shape: Any) -> bool:
         """:meth:`set_input_shape`, returning False where TensorRT refuses (an unknown name included)."""
+        kind = type(shape)
+        if kind is not tuple and kind is not list and kind is not Dims:
+            return self._set_shape_slow(name, shape, False)
+        for e in shape:  # cffi would take bools and numpy floats (through __int__): shape_tuple refuses them
+            if type(e) is not int:
+                return self._set_shape_slow(name, shape, False)
+        self._shape_gen += 1
         try:
             status = _set_shape(self._h, self._encoded[name], len(shape), shape)
         except (KeyError, TypeError, OverflowError):
@@ -277,7 +323,7 @@ class IExecutionContext(_Owned):
             status = lib.trt_context_infer_shapes(h, n, names, count)
             if status:
                 self._fail(status)
-        return [ffi.string(names[i]).decode("utf-8", "replace") for i in range(min(n, count[0]))]
+        return [decode_name(ffi.string(names[i])) for i in range(min(n, count[0]))]
 
     # ---------------------------------------------------------- addresses
 
@@ -287,6 +333,8 @@ class IExecutionContext(_Owned):
         info = memory_info(memory)
         if info.readonly and self._table.modes.get(name) == TensorIOMode.OUTPUT:
             raise InvalidArgumentError(f"the memory given for output {name!r} is read-only", lib.TRT_E_INVALID_ARGUMENT)
+        if info.nbytes is not None and name in self._encoded:
+            self._check_size(name, info.nbytes)
         status = _set_address(h, raw, info.address)
         if status:
             return self._fail(status) if check else self._soft(status)  # type: ignore[no-any-return]
@@ -294,8 +342,19 @@ class IExecutionContext(_Owned):
             self._keep[name] = memory
         return True
 
+    def _check_size(self, name: str, given: int) -> None:
+        """Refuse ``given`` bytes for tensor ``name`` when its current shape is fully known and needs more."""
+        shape = self.get_tensor_shape(name)
+        needed = self._table.needed(name, shape)
+        if needed is not None and given < needed:
+            raise too_small(name, given, needed, shape)
+
     def set_tensor_address(self, name: str, memory: Any) -> bool:
-        """Set where tensor ``name`` lives. True, or raises InvalidArgumentError."""
+        """Set where tensor ``name`` lives. True, or raises InvalidArgumentError.
+
+        An object that says its size and is smaller than the tensor's current
+        (fully known) shape needs is refused; see the class documentation.
+        """
         if type(memory) is not int:
             return self._set_address_slow(name, memory, True)
         try:
@@ -344,8 +403,7 @@ class IExecutionContext(_Owned):
 
     def set_device_memory(self, memory: Any, size: int) -> None:
         """Give a USER_MANAGED context ``size`` bytes of device memory at ``memory``; raises if refused."""
-        if isinstance(size, bool) or not isinstance(size, int):
-            raise TypeError(f"size must be an int, not {type(size).__name__}")
+        size = check_int64(size, "size")
         if size < 0:
             raise InvalidArgumentError(f"size must be >= 0, got {size}", lib.TRT_E_INVALID_ARGUMENT)
         self._set_device_memory(memory, size)

@@ -8,11 +8,11 @@ from typing import Any, NamedTuple
 from ._bridge import Bridge
 from ._callbacks import IErrorRecorder, give_callback
 from ._context import IExecutionContext
-from ._errors import DeserializationError, InvalidArgumentError, TensorRTError, check_int32, raise_status
+from ._errors import DeserializationError, InvalidArgumentError, TensorRTError, check_int32, check_int64, raise_status
 from ._ffi import ffi, lib
 from ._handle import Maker, _Owned
 from ._host_memory import IHostMemory
-from ._iotable import IOTable
+from ._iotable import IOTable, decode_name
 from ._types import (
     DataType,
     Dims,
@@ -108,7 +108,7 @@ class ICudaEngine(_Owned):
                 if status:
                     self._fail(status)
                 raw.append(b)
-                names.append(b.decode("utf-8", "replace"))
+                names.append(decode_name(b))  # exact: names that differ in non-UTF-8 bytes stay apart
                 modes.append(enum_or_int(TensorIOMode, t.mode))
                 shapes.append(Dims._from_c(t.shape))
             io = self._io = IOTable(decode(info.name), names, raw, modes, shapes)
@@ -217,8 +217,7 @@ class ICudaEngine(_Owned):
 
     @weight_streaming_budget_v2.setter
     def weight_streaming_budget_v2(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"weight_streaming_budget_v2 must be an int, not {type(value).__name__}")
+        value = check_int64(value, "weight_streaming_budget_v2")
         status = lib.trt_engine_set_weight_streaming_budget(self._handle(), value)
         if status:
             self._fail(status)

@@ -20,6 +20,7 @@ __all__ = [
     "ClosedError",
     "Report",
     "check_int32",
+    "check_int64",
     "check_bool",
     "is_numpy_bool",
     "InternalError",
@@ -113,6 +114,40 @@ def check_int32(value: Any, name: str) -> int:
             raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
     if not -0x80000000 <= value <= 0x7FFFFFFF:
         raise InvalidArgumentError(f"{name} must fit in 32 bits, got {value}", lib.TRT_E_INVALID_ARGUMENT)
+    return value  # type: ignore[no-any-return]
+
+
+def check_int64(value: Any, name: str) -> int:
+    """``value`` as a 64-bit signed int, or TypeError / InvalidArgumentError naming ``name``.
+
+    Parameters
+    ----------
+    value : int
+        An int, or an object with ``__index__`` (numpy integers); not a bool.
+    name : str
+        The argument's name, for the messages.
+
+    Returns
+    -------
+    int
+        ``value`` as a plain int.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is a bool, or not an int.
+    InvalidArgumentError
+        ``value`` does not fit in 64 bits.
+    """
+    if type(value) is not int:
+        if isinstance(value, bool) or is_numpy_bool(value):
+            raise TypeError(f"{name} must be an int, not bool")
+        try:
+            value = value.__index__()
+        except (AttributeError, TypeError):
+            raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+        raise InvalidArgumentError(f"{name} must fit in 64 bits (signed), got {value}", lib.TRT_E_INVALID_ARGUMENT)
     return value  # type: ignore[no-any-return]
 
 

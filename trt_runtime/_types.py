@@ -19,6 +19,7 @@ passed through loggers, error recorders, allocators and stream readers) go in
 
 from __future__ import annotations
 
+import builtins
 import operator
 from collections.abc import Iterable
 from enum import IntEnum
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 MAX_DIMS = 8
+_I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 
 E = TypeVar("E", bound=IntEnum)
 
@@ -174,6 +176,21 @@ class Dims(tuple):  # type: ignore[type-arg]
 
     ``Dims((1, 3, 224, 224))``, ``Dims([2, -1])``. Equal to the plain tuple
     of the same extents.
+
+    Parameters
+    ----------
+    shape : iterable of int
+        The extents: ints, or objects with ``__index__`` (numpy integers).
+        Bools, floats (numpy's too) and strings are refused, as are str,
+        bytes, bytearray and memoryview as the shape itself (their items
+        would pass for extents).
+
+    Raises
+    ------
+    TypeError
+        ``shape`` is not an iterable of ints, or an extent is not an int.
+    ValueError
+        More than 8 extents, or an extent that does not fit in 64 bits.
     """
 
     __slots__ = ()
@@ -181,12 +198,18 @@ class Dims(tuple):  # type: ignore[type-arg]
     MAX_DIMS = MAX_DIMS
 
     def __new__(cls, shape: Iterable[Any] = ()) -> Dims:
+        if isinstance(shape, (str, bytes, bytearray, memoryview)):
+            raise TypeError(f"shape must be a sequence of ints, not {type(shape).__name__} {shape!r}")
         try:
-            extents = tuple(operator.index(e) for e in shape)
+            items = tuple(shape)
         except TypeError:
-            raise TypeError(f"a shape is a sequence of ints, not {shape!r}") from None
+            raise TypeError(f"shape must be a sequence of ints, not {type(shape).__name__} {shape!r}") from None
+        extents = tuple(e if type(e) is int else _extent(e, k, shape) for k, e in enumerate(items))
         if len(extents) > MAX_DIMS:
             raise ValueError(f"a shape has at most {MAX_DIMS} extents, got {len(extents)}")
+        for k, e in enumerate(extents):
+            if not _I64_MIN <= e <= _I64_MAX:
+                raise ValueError(f"shape[{k}] = {e} does not fit in 64 bits")
         return super().__new__(cls, extents)
 
     @classmethod
@@ -200,6 +223,20 @@ class Dims(tuple):  # type: ignore[type-arg]
     def is_dynamic(self) -> bool:
         """Whether an extent is -1 (unknown until the input shape is set)."""
         return any(e < 0 for e in self)
+
+
+def _extent(value: Any, k: int, shape: Any) -> int:
+    """Extent ``k`` of ``shape`` as an int: a bool (numpy's too) or a float is a TypeError naming it.
+
+    (``bool`` in this module is the ``trt.bool`` alias of ``DataType.BOOL``: the builtin is ``builtins.bool``.)
+    """
+    kind = type(value)
+    if isinstance(value, builtins.bool) or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")):
+        raise TypeError(f"shape[{k}] must be an int, not bool (in shape {shape!r})")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"shape[{k}] must be an int, not {kind.__name__} (in shape {shape!r})") from None
 
 
 def volume(shape: Iterable[int]) -> int:

@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import os
+import stat
 import sys
 import time
 from typing import Any
@@ -76,8 +77,11 @@ def add_commands(sub: Any) -> None:
 
 
 def _open(args: argparse.Namespace, logger: ILogger) -> tuple[Library, Runtime, ICudaEngine]:
-    if not os.path.isfile(args.engine):
+    # Not isfile(): a pipe (``<(cat plan)``, /dev/stdin) or a FIFO is streamed by deserialize().
+    if not os.path.exists(args.engine):
         raise UsageError(f"{args.engine}: no such engine file")
+    if os.path.isdir(args.engine):
+        raise UsageError(f"{args.engine} is a directory, not an engine file")
     library = load_library(args.library)
     runtime = Runtime(logger, library=library)
     engine = runtime.deserialize(args.engine)
@@ -138,11 +142,17 @@ def describe(engine: ICudaEngine) -> dict[str, Any]:
     }
 
 
+def _file_size(path: str) -> int | None:
+    """The size of a regular file; None for a pipe or a FIFO, whose size only reading tells."""
+    info = os.stat(path)
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
 def _inspect(args: argparse.Namespace) -> int:
     library, runtime, engine = _open(args, WarningsLogger())
     report = {
         "file": os.path.abspath(args.engine),
-        "size": os.path.getsize(args.engine),
+        "size": _file_size(args.engine),
         "library": library_summary(library),
         "engine": describe(engine),
     }
@@ -152,7 +162,8 @@ def _inspect(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
         return EXIT_OK
     e = report["engine"]
-    print(f"engine:     {e['name']!r} ({report['file']}, {report['size']} bytes)")
+    size = "streamed" if report["size"] is None else f"{report['size']} bytes"
+    print(f"engine:     {e['name']!r} ({report['file']}, {size})")
     print(f"library:    TensorRT {library.version} ({library.flavour.value}) at {library.path}")
     print(f"layers:     {e['num_layers']}    I/O tensors: {e['num_io_tensors']}    "
           f"profiles: {e['num_optimization_profiles']}    aux streams: {e['num_aux_streams']}")
@@ -200,7 +211,46 @@ def _parse_shape(text: str) -> tuple[int, ...]:
         raise UsageError(f"a shape is extents separated by 'x', like 1x3x224x224; got {text!r}") from None
     if any(e < 0 for e in shape):
         raise UsageError(f"a shape to run with has no negative extents; got {text!r}")
+    if any(e >= 1 << 63 for e in shape):
+        raise UsageError(f"an extent of a shape must fit in 64 bits (below 2**63); got {text!r}")
     return shape
+
+
+def _load_input(path: str, name: str) -> np.ndarray:
+    """The array of ``path`` (a .npy file) for input ``name``, or UsageError saying what is expected."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise UsageError(f"cannot read {path} for {name!r}: {exc}") from None
+    if not isinstance(data, np.ndarray):  # an .npz archive: a mapping of arrays
+        files = list(getattr(data, "files", ()))
+        close = getattr(data, "close", None)
+        if close is not None:
+            close()
+        raise UsageError(
+            f"{path} for {name!r} is an .npz archive (of {', '.join(files) or 'no arrays'}), not one array: "
+            f"--input NAME=FILE takes a .npy file (numpy.save); save each input of the archive to its own .npy "
+            "file and give one --input per input")
+    return data
+
+
+def _outputs_path(path: str) -> str:
+    """The file ``--save-outputs path`` writes (numpy adds .npz), checked before anything runs.
+
+    Raises
+    ------
+    UsageError
+        Its directory does not exist or is not writable, or the path is a directory.
+    """
+    real = path if path.endswith(".npz") else path + ".npz"
+    folder = os.path.dirname(os.path.abspath(real))
+    if os.path.isdir(real):
+        raise UsageError(f"--save-outputs {path}: {real} is a directory")
+    if not os.path.isdir(folder):
+        raise UsageError(f"--save-outputs {path}: the directory {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--save-outputs {path}: the directory {folder} is not writable")
+    return real
 
 
 def _random(shape: tuple[int, ...], dtype: DataType, rng: np.random.Generator) -> np.ndarray:
@@ -231,10 +281,7 @@ def _prepare_inputs(engine: ICudaEngine, ctx: Any, args: argparse.Namespace,
         built = engine.get_tensor_shape(name)
         data = None
         if name in files:
-            try:
-                data = np.load(files[name], allow_pickle=False)
-            except (OSError, ValueError) as exc:
-                raise UsageError(f"cannot read {files[name]} for {name!r}: {exc}") from None
+            data = _load_input(files[name], name)
         if name in shapes:
             shape = shapes[name]
         elif data is not None:
@@ -245,6 +292,12 @@ def _prepare_inputs(engine: ICudaEngine, ctx: Any, args: argparse.Namespace,
             shape = tuple(built)
         if len(shape) != len(built):
             raise UsageError(f"{name!r} has {len(built)} dimensions {_shape_text(built)}, got {_shape_text(shape)}")
+        # The context checks the shape against the profile before anything of that size is allocated.
+        try:
+            ctx.set_input_shape(name, shape)
+        except InvalidArgumentError as exc:
+            raise UsageError(f"input {name!r} cannot run with shape {tuple(shape)}: {exc.message}"
+                             f"{_allowed(engine, name, args.profile)}") from None
         if data is not None:
             if data.shape != shape:
                 raise UsageError(f"{files[name]} holds shape {data.shape}, but {name!r} runs with {shape}")
@@ -260,12 +313,17 @@ def _prepare_inputs(engine: ICudaEngine, ctx: Any, args: argparse.Namespace,
             data = np.ascontiguousarray(data)
         else:
             data = _random(shape, dtype, rng)
-        try:
-            ctx.set_input_shape(name, shape)
-        except InvalidArgumentError as exc:
-            raise UsageError(f"input {name!r} cannot run with shape {tuple(shape)}: {exc.message}") from None
         arrays[name] = data
     return arrays
+
+
+def _allowed(engine: ICudaEngine, name: str, profile: int) -> str:
+    """`` (profile P allows MIN to MAX)`` for input ``name``, or nothing where the engine cannot say."""
+    try:
+        lo, _opt, hi = engine.get_tensor_profile_shape(name, profile)
+    except InvalidArgumentError:
+        return ""
+    return f" (profile {profile} allows {_shape_text(lo)} to {_shape_text(hi)})"
 
 
 def _outputs(engine: ICudaEngine, ctx: Any) -> dict[str, np.ndarray]:
@@ -343,6 +401,9 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("-n must be at least 1")
     if args.warmup < 0:
         raise UsageError("--warmup must be >= 0")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be >= 0, got {args.seed}")
+    save_to = _outputs_path(args.save_outputs) if args.save_outputs else None
     library, runtime, engine = _open(args, WarningsLogger())
     memory = choose_memory(args.memory)
     ctx = engine.create_execution_context()
@@ -381,8 +442,8 @@ def _run(args: argparse.Namespace) -> int:
         wall = clock() - start
         progress.finish()
         stats = summarize(latencies, wall)
-        if args.save_outputs:
-            np.savez(args.save_outputs, **{n: memory.download(buffers[n], a) for n, a in outputs.items()})
+        if save_to:
+            np.savez(save_to, **{n: memory.download(buffers[n], a) for n, a in outputs.items()})
         report = {
             "engine": engine.name,
             "library": library_summary(library),
@@ -412,8 +473,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  min {stats['min_ms']:.4f}  mean {stats['mean_ms']:.4f}  p50 {stats['p50_ms']:.4f}  "
           f"p90 {stats['p90_ms']:.4f}  p99 {stats['p99_ms']:.4f}  max {stats['max_ms']:.4f}")
     print(f"throughput: {stats['throughput_per_s']:.1f} inferences/s")
-    if args.save_outputs:
-        print(f"outputs written to {args.save_outputs}")
+    if save_to:
+        print(f"outputs written to {save_to}")
     return EXIT_OK
 
 
