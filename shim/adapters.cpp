@@ -142,6 +142,12 @@ bool StreamReader::seek(int64_t offset, nv::SeekPosition origin) noexcept {
     return callback_ok(invoke([&] { return fns_.seek(ctx_, offset, where, &ok); })) && ok != 0;
 }
 
+int64_t StreamReaderV1::read(void* destination, int64_t size) noexcept {
+    int64_t got = -1;
+    if (!callback_ok(invoke([&] { return fns_.read(ctx_, destination, size, nullptr, &got); }))) return -1;
+    return got;
+}
+
 }  // namespace shim
 
 // ================================================================== exports

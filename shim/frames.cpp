@@ -113,22 +113,21 @@ std::string quoted(char const* name) { return std::string("'") + (name ? name : 
 
 // ------------------------------------------------------------------ routing logger
 
-void RoutingLogger::log(nv::LogSeverity severity, char const* message) noexcept {
-    auto const sev = static_cast<int32_t>(severity);
+void route(Sink const& sink, int32_t severity, char const* message) noexcept {
     char const* text = message ? message : "";
     if (Frame* frame = tl_frame) {
-        if (severity <= nv::LogSeverity::kWARNING) frame->add(TRT_REPORT_LOGGER, sev, text);
-        if (severity <= nv::LogSeverity::kERROR) ++frame->errors;
+        if (severity <= static_cast<int32_t>(nv::LogSeverity::kWARNING)) frame->add(TRT_REPORT_LOGGER, severity, text);
+        if (severity <= static_cast<int32_t>(nv::LogSeverity::kERROR)) ++frame->errors;
         if (trt_log_fn fn = frame->log) {
             void* ctx = frame->log_ctx;
-            callback_ok(invoke([&] { return fn(ctx, sev, text); }));
+            callback_ok(invoke([&] { return fn(ctx, severity, text); }));
         }
         return;
     }
-    trt_log_fn fn = sink.load(std::memory_order_acquire);
+    trt_log_fn fn = sink.fn.load(std::memory_order_acquire);
     if (fn) {
-        void* ctx = sink_ctx.load(std::memory_order_acquire);
-        invoke([&] { return fn(ctx, sev, text); });
+        void* ctx = sink.ctx.load(std::memory_order_acquire);
+        invoke([&] { return fn(ctx, severity, text); });
     }
 }
 

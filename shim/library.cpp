@@ -159,7 +159,7 @@ int32_t open_library(char const* path, trt_library** out) {
     info.patch = part("getInferLibPatchVersion", info.encoded % 100);
     info.build = part("getInferLibBuildVersion", 0);
     info.has_builder = dlsym(handle, "createInferBuilder_INTERNAL") != nullptr;
-    info.abi_supported = info.major == kSupportedMajor;
+    info.abi_supported = major_supported(info.major);
     *out = lib.get();
     known.emplace(real, lib.release());
     return TRT_OK;
@@ -192,8 +192,8 @@ int32_t trt_library_has_symbol(trt_library* library, const char* name) noexcept 
 
 void trt_library_set_log_sink(trt_library* library, trt_log_fn fn, void* ctx) noexcept {
     if (!library) return;
-    library->logger.sink_ctx.store(ctx, std::memory_order_release);
-    library->logger.sink.store(fn, std::memory_order_release);
+    library->sink.ctx.store(ctx, std::memory_order_release);
+    library->sink.fn.store(fn, std::memory_order_release);
 }
 
 }  // extern "C"

@@ -13,16 +13,31 @@
 
 namespace shim {
 
-// The one logger the shim registers with a library (TensorRT keeps the first
-// logger of the process and ignores later ones). A message goes to the
-// logger of the object whose call runs on this thread, else to the library's
-// sink, which fans it out to every live runtime's logger.
-class RoutingLogger final : public nv::ILogger {
-public:
-    void log(nv::LogSeverity severity, char const* message) noexcept override;
+// Where messages logged outside any shim call go (TensorRT's own threads,
+// library teardown): the library's sink, which fans out to every live
+// runtime's logger.
+struct Sink {
+    std::atomic<trt_log_fn> fn{nullptr};
+    std::atomic<void*> ctx{nullptr};
+};
 
-    std::atomic<trt_log_fn> sink{nullptr};
-    std::atomic<void*> sink_ctx{nullptr};
+// Routes one message: to the logger of the object whose call runs on this
+// thread, else to the sink.
+void route(Sink const& sink, int32_t severity, char const* message) noexcept;
+
+// The one logger the shim registers with a library (TensorRT keeps the first
+// logger of the process and ignores later ones), in the layout of the
+// library's major version: a plain class in 10.x, a versioned interface in 11.x.
+template <typename Base, typename Severity>
+class RoutingLogger final : public Base {
+public:
+    explicit RoutingLogger(Sink const& sink) : sink_(sink) {}
+    void log(Severity severity, char const* message) noexcept override {
+        route(sink_, static_cast<int32_t>(severity), message);
+    }
+
+private:
+    Sink const& sink_;
 };
 
 using CreateRuntimeFn = void* (*)(void*, int32_t);
@@ -35,7 +50,15 @@ struct trt_library {
     std::string soname;
     trt_library_info info{};
     shim::CreateRuntimeFn create_runtime = nullptr;
-    shim::RoutingLogger logger;
+    shim::Sink sink;
+    shim::RoutingLogger<trt_abi::v10::ILogger, trt_abi::v10::LogSeverity> logger10{sink};
+    shim::RoutingLogger<trt_abi::v11::ILogger, trt_abi::v11::LogSeverity> logger11{sink};
+
+    // The logger to register, in the layout of this library's major version.
+    void* logger() noexcept {
+        return info.major == 10 ? static_cast<void*>(static_cast<trt_abi::v10::ILogger*>(&logger10))
+                                : static_cast<void*>(static_cast<trt_abi::v11::ILogger*>(&logger11));
+    }
 };
 
 // ------------------------------------------------------------------ adapters
@@ -95,24 +118,63 @@ private:
     void* ctx_;
 };
 
+// The same reader for 10.x libraries before 10.7, which only take the older
+// interface: sequential reads, no stream, no seeking.
+class StreamReaderV1 final : public trt_abi::v10::IStreamReader {
+public:
+    StreamReaderV1(trt_stream_reader_fns const& fns, void* ctx) : fns_(fns), ctx_(ctx) {}
+    int64_t read(void* destination, int64_t size) noexcept override;
+
+private:
+    trt_stream_reader_fns fns_;
+    void* ctx_;
+};
+
+// The adapters above, in the types of the library's major version. The
+// application-side interfaces (recorder, allocator, stream reader V2) have
+// the same slots in 10.x and 11.x (tools/abi_check.py proves each against
+// NVIDIA's headers), so one adapter serves both.
+template <typename A>
+typename A::IErrorRecorder* abi(trt_recorder* r) {
+    nv::IErrorRecorder* base = r;
+    return reinterpret_cast<typename A::IErrorRecorder*>(base);
+}
+template <typename A>
+typename A::IGpuAllocator* abi(trt_allocator* a) {
+    nv::IGpuAllocator* base = a;
+    return reinterpret_cast<typename A::IGpuAllocator*>(base);
+}
+template <typename A>
+typename A::IStreamReaderV2& abi(StreamReader& r) {
+    nv::IStreamReaderV2& base = r;
+    return reinterpret_cast<typename A::IStreamReaderV2&>(base);
+}
+
 }  // namespace shim
 
 // ------------------------------------------------------------------ objects
 
 struct trt_plugin_registry {
-    shim::nv::IPluginRegistry* registry;
+    void* registry;        // the major's IPluginRegistry
     trt_runtime* runtime;  // borrowed: the registry lives as long as its runtime
 };
 
+// The TensorRT objects behind the handles are kept as untyped pointers: their
+// type is that of the library's major version, known at run time (Owner's
+// `major`); the accessors cast them for a tag of abi.hpp.
 struct trt_runtime final : shim::Owner {
     trt_library* library = nullptr;
-    shim::nv::IRuntime* runtime = nullptr;
-    shim::nv::VRuntime* impl = nullptr;
+    void* runtime = nullptr;  // IRuntime*
+    void* impl = nullptr;     // VRuntime*
     trt_runtime* parent = nullptr;  // the runtime a loaded runtime came from, held
     trt_release_fn release_log = nullptr;
     std::unique_ptr<trt_plugin_registry> registry;  // guarded by mutex()
 
     std::mutex& mutex() noexcept { return mutex_; }
+    template <typename A>
+    typename A::VRuntime* v() const noexcept {
+        return static_cast<typename A::VRuntime*>(impl);
+    }
 
 protected:
     void destroy() noexcept override;
@@ -121,11 +183,15 @@ protected:
 // An engine holds its runtime, and the allocators it may use.
 struct trt_engine final : shim::Owner {
     trt_runtime* runtime;
-    shim::nv::ICudaEngine* engine;
-    shim::nv::VCudaEngine* impl;
+    void* engine;  // ICudaEngine*
+    void* impl;    // VCudaEngine*
     trt_allocator* allocators[2] = {nullptr, nullptr};  // own references
 
-    trt_engine(trt_runtime* rt, shim::nv::ICudaEngine* e);
+    trt_engine(trt_runtime* rt, void* native, void* vimpl);
+    template <typename A>
+    typename A::VCudaEngine* v() const noexcept {
+        return static_cast<typename A::VCudaEngine*>(impl);
+    }
 
 protected:
     void destroy() noexcept override;
@@ -134,17 +200,22 @@ protected:
 // A context holds its engine (which holds the runtime).
 struct trt_context final : shim::Owner {
     trt_engine* engine;
-    shim::nv::IExecutionContext* context;
-    shim::nv::VExecutionContext* impl;
+    void* context;  // IExecutionContext*
+    void* impl;     // VExecutionContext*
 
-    trt_context(trt_engine* e, shim::nv::IExecutionContext* c);
+    trt_context(trt_engine* e, void* native, void* vimpl);
+    template <typename A>
+    typename A::VExecutionContext* v() const noexcept {
+        return static_cast<typename A::VExecutionContext*>(impl);
+    }
 
 protected:
     void destroy() noexcept override;
 };
 
 struct trt_host_memory {
-    shim::nv::IHostMemory* memory;
+    void* memory;  // IHostMemory*
+    int32_t major;
 };
 
 namespace shim {

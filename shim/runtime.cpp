@@ -9,10 +9,13 @@ using namespace shim;
 namespace shim {
 namespace {
 
-trt_runtime* wrap_runtime(trt_library* library, nv::IRuntime* native, trt_runtime* parent, trt_log_fn log,
+template <typename A>
+trt_runtime* wrap_runtime(trt_library* library, typename A::IRuntime* native, trt_runtime* parent, trt_log_fn log,
                           trt_release_fn release, void* ctx) {
     auto* out = new trt_runtime();
     out->library = library;
+    out->major = library->info.major;
+    out->minor = library->info.minor;
     out->runtime = native;
     out->impl = native->mImpl;
     out->parent = parent;
@@ -33,14 +36,14 @@ std::string first_error(Frame const& frame) {
 
 // Turns what a deserialization returned into the caller's engine. The engine
 // holds the allocators that were set while it was deserialized.
-int32_t finish_engine(trt_runtime* rt, Frame& frame, void* engine, trt_allocator* before, char const* what,
-                      bool file_changed, trt_engine** out) {
+template <typename A>
+int32_t finish_engine(trt_runtime* rt, Frame& frame, typename A::ICudaEngine* native, trt_allocator* before,
+                      char const* what, bool file_changed, trt_engine** out) {
     std::unique_ptr<trt_allocator, void (*)(trt_allocator*)> held(before, [](trt_allocator* a) {
         if (a) shim::release(a);
     });
-    auto* native = static_cast<nv::ICudaEngine*>(engine);
     if (native && !plausible(native)) native = nullptr;
-    std::unique_ptr<nv::ICudaEngine> owned(native);
+    std::unique_ptr<typename A::ICudaEngine> owned(native);
     if (file_changed && frame.callback_failures == 0) {
         // The file was cut short while TensorRT read it: what it read is not the plan.
         return fail(TRT_E_DESERIALIZE, std::string(what) + " failed: the plan file was truncated or replaced in "
@@ -50,7 +53,8 @@ int32_t finish_engine(trt_runtime* rt, Frame& frame, void* engine, trt_allocator
     // an error) is destroyed by `owned`.
     int32_t const status = conclude(frame, native != nullptr, what, TRT_E_DESERIALIZE);
     if (status != TRT_OK) return status;
-    auto* e = new trt_engine(rt, owned.release());
+    auto* e = new trt_engine(rt, native, native->mImpl);
+    owned.release();
     e->allocators[0] = held.release();
     trt_allocator* after = rt->current_allocator();
     if (after == e->allocators[0] && after) shim::release(after);
@@ -60,15 +64,19 @@ int32_t finish_engine(trt_runtime* rt, Frame& frame, void* engine, trt_allocator
 }
 
 nv::VRuntimeFrom11_4* runtime_11_4(trt_runtime* rt) {
-    auto const& v = rt->library->info;
-    if (v.major != 11 || v.minor < 4) return nullptr;
-    return static_cast<nv::VRuntimeFrom11_4*>(rt->impl);
+    if (rt->major != 11 || rt->minor < 4) return nullptr;
+    return static_cast<nv::VRuntimeFrom11_4*>(rt->v<Abi11>());
 }
 
 int32_t no_dla_workspace(trt_runtime* rt) {
-    auto const& v = rt->library->info;
     return fail(TRT_E_UNSUPPORTED, "the DLA workspace allocation strategy needs TensorRT 11.4 or later; the loaded "
-                                   "library is " + std::to_string(v.major) + "." + std::to_string(v.minor));
+                                   "library is " + std::to_string(rt->major) + "." + std::to_string(rt->minor));
+}
+
+// The runtime's V-table object, typed for the library's major version, given to `body`.
+template <typename Body>
+decltype(auto) on_runtime(trt_runtime* rt, Body&& body) {
+    return with_abi(rt->major, [&](auto tag) { return body(tag, rt->v<decltype(tag)>()); });
 }
 
 }  // namespace
@@ -81,7 +89,7 @@ void trt_runtime::destroy() noexcept {
             {
                 // TensorRT drops its references to the recorder here.
                 FrameScope scope(log, log_ctx, false);
-                delete runtime;
+                with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::IRuntime*>(runtime); });
             }
             drop_callbacks();
             trt_release_fn const done = release_log;
@@ -110,15 +118,18 @@ int32_t trt_runtime_create(trt_library* library, trt_log_fn log, trt_release_fn 
             return fail(TRT_E_UNSUPPORTED_VERSION,
                         "TensorRT " + std::to_string(library->info.major) +
                             ".x is not supported by this build of trt_runtime (it supports " +
-                            std::to_string(kSupportedMajor) + ".x)");
+                            std::to_string(kOldestMajor) + ".x to " + std::to_string(kNewestMajor) + ".x)");
         }
         FrameScope scope(log, log_ctx);
         Frame& frame = scope.frame();
-        void* raw = library->create_runtime(&library->logger, library->info.encoded);
+        void* raw = library->create_runtime(library->logger(), library->info.encoded);
+        auto destroy_raw = [&] {
+            with_abi(library->info.major, [&](auto tag) { delete static_cast<typename decltype(tag)::IRuntime*>(raw); });
+        };
         if (frame.callback_failures > 0) {
             // The runtime may be fine, but the caller must see the exception;
             // a good pointer is released, a bogus one left alone.
-            if (plausible(raw) && frame.errors == 0) delete static_cast<nv::IRuntime*>(raw);
+            if (plausible(raw) && frame.errors == 0) destroy_raw();
             return conclude(frame, false, "createInferRuntime");
         }
         if (!raw || !plausible(raw) || frame.errors > 0) {
@@ -128,7 +139,10 @@ int32_t trt_runtime_create(trt_library* library, trt_log_fn log, trt_release_fn 
             return fail(no_device ? TRT_E_NO_DEVICE : TRT_E_FAILED,
                         "TensorRT could not create a runtime" + first_error(frame), &frame);
         }
-        *out = wrap_runtime(library, static_cast<nv::IRuntime*>(raw), nullptr, log, release, log_ctx);
+        *out = with_abi(library->info.major, [&](auto tag) {
+            using A = decltype(tag);
+            return wrap_runtime<A>(library, static_cast<typename A::IRuntime*>(raw), nullptr, log, release, log_ctx);
+        });
         return TRT_OK;
     });
 }
@@ -141,62 +155,76 @@ void* trt_runtime_native(trt_runtime* runtime) noexcept { return runtime ? runti
 
 // Plain getters sit on the hot path of property access: no frame, nothing to
 // report, and the caller's reference keeps the runtime alive.
-int32_t trt_runtime_get_dla_core(trt_runtime* rt) noexcept { return rt->impl->getDLACore(); }
-int32_t trt_runtime_get_num_dla_cores(trt_runtime* rt) noexcept { return rt->impl->getNbDLACores(); }
-int32_t trt_runtime_get_max_threads(trt_runtime* rt) noexcept { return rt->impl->getMaxThreads(); }
+int32_t trt_runtime_get_dla_core(trt_runtime* rt) noexcept {
+    return on_runtime(rt, [](auto, auto* impl) { return impl->getDLACore(); });
+}
+int32_t trt_runtime_get_num_dla_cores(trt_runtime* rt) noexcept {
+    return on_runtime(rt, [](auto, auto* impl) { return impl->getNbDLACores(); });
+}
+int32_t trt_runtime_get_max_threads(trt_runtime* rt) noexcept {
+    return on_runtime(rt, [](auto, auto* impl) { return impl->getMaxThreads(); });
+}
 uint32_t trt_runtime_get_tempfile_control_flags(trt_runtime* rt) noexcept {
-    return rt->impl->getTempfileControlFlags();
+    return on_runtime(rt, [](auto, auto* impl) { return static_cast<uint32_t>(impl->getTempfileControlFlags()); });
 }
 int32_t trt_runtime_get_engine_host_code_allowed(trt_runtime* rt) noexcept {
-    return rt->impl->getEngineHostCodeAllowed() ? 1 : 0;
+    return on_runtime(rt, [](auto, auto* impl) { return impl->getEngineHostCodeAllowed() ? 1 : 0; });
 }
 const char* trt_runtime_get_temporary_directory(trt_runtime* rt) noexcept {
-    return rt->impl->getTemporaryDirectory();
+    return on_runtime(rt, [](auto, auto* impl) { return impl->getTemporaryDirectory(); });
 }
 
 // Setters: TensorRT reports most refused values only through its logger or
 // recorder, which the frame catches; where it says nothing at all (a DLA
 // core that does not exist, a boolean) the setter reads the value back.
 int32_t trt_runtime_set_dla_core(trt_runtime* rt, int32_t core) noexcept {
-    return call(rt, "setDLACore", [&](Frame& frame) -> int32_t {
-        rt->impl->setDLACore(core);
-        bool const ok = rt->impl->getDLACore() == core;
-        if (!ok && frame.reports.empty() && frame.callback_failures == 0) {
-            // TensorRT refused without a word: the shim's own text, not a fake report.
-            return fail(TRT_E_INVALID_ARGUMENT, "setDLACore failed: DLA core " + std::to_string(core) +
-                                                    " was not accepted (the device has " +
-                                                    std::to_string(rt->impl->getNbDLACores()) + " DLA cores)");
-        }
-        return conclude(frame, ok, "setDLACore", TRT_E_INVALID_ARGUMENT);
+    return call(rt, "setDLACore", [&](Frame& frame) {
+        return on_runtime(rt, [&](auto, auto* impl) -> int32_t {
+            impl->setDLACore(core);
+            bool const ok = impl->getDLACore() == core;
+            if (!ok && frame.reports.empty() && frame.callback_failures == 0) {
+                // TensorRT refused without a word: the shim's own text, not a fake report.
+                return fail(TRT_E_INVALID_ARGUMENT, "setDLACore failed: DLA core " + std::to_string(core) +
+                                                        " was not accepted (the device has " +
+                                                        std::to_string(impl->getNbDLACores()) + " DLA cores)");
+            }
+            return conclude(frame, ok, "setDLACore", TRT_E_INVALID_ARGUMENT);
+        });
     });
 }
 
 int32_t trt_runtime_set_max_threads(trt_runtime* rt, int32_t count) noexcept {
     return call(rt, "setMaxThreads", [&](Frame& frame) {
-        bool const ok = rt->impl->setMaxThreads(count);  // false on refusal: no read-back needed
+        // false on refusal: no read-back needed
+        bool const ok = on_runtime(rt, [&](auto, auto* impl) { return impl->setMaxThreads(count); });
         return conclude(frame, ok, "setMaxThreads", TRT_E_INVALID_ARGUMENT);
     });
 }
 
 int32_t trt_runtime_set_tempfile_control_flags(trt_runtime* rt, uint32_t flags) noexcept {
     return call(rt, "setTempfileControlFlags", [&](Frame& frame) {
-        rt->impl->setTempfileControlFlags(flags);  // a refusal is logged, which the frame catches
+        // A refusal is logged, which the frame catches.
+        on_runtime(rt, [&](auto, auto* impl) { impl->setTempfileControlFlags(flags); });
         return conclude(frame, true, "setTempfileControlFlags", TRT_E_INVALID_ARGUMENT);
     });
 }
 
 int32_t trt_runtime_set_engine_host_code_allowed(trt_runtime* rt, int32_t allowed) noexcept {
     return call(rt, "setEngineHostCodeAllowed", [&](Frame& frame) {
-        rt->impl->setEngineHostCodeAllowed(allowed != 0);
-        bool const ok = rt->impl->getEngineHostCodeAllowed() == (allowed != 0);
+        bool const ok = on_runtime(rt, [&](auto, auto* impl) {
+            impl->setEngineHostCodeAllowed(allowed != 0);
+            return impl->getEngineHostCodeAllowed() == (allowed != 0);
+        });
         return conclude(frame, ok, "setEngineHostCodeAllowed", TRT_E_INVALID_ARGUMENT);
     });
 }
 
 int32_t trt_runtime_set_temporary_directory(trt_runtime* rt, const char* path) noexcept {
     return call(rt, "setTemporaryDirectory", [&](Frame& frame) {
-        rt->impl->setTemporaryDirectory(path);
-        char const* now = rt->impl->getTemporaryDirectory();
+        char const* now = on_runtime(rt, [&](auto, auto* impl) {
+            impl->setTemporaryDirectory(path);
+            return impl->getTemporaryDirectory();
+        });
         bool const ok = path ? (now && std::strcmp(now, path) == 0) : now == nullptr;
         return conclude(frame, ok, "setTemporaryDirectory", TRT_E_INVALID_ARGUMENT);
     });
@@ -204,14 +232,18 @@ int32_t trt_runtime_set_temporary_directory(trt_runtime* rt, const char* path) n
 
 int32_t trt_runtime_set_error_recorder(trt_runtime* rt, trt_recorder* recorder) noexcept {
     return call(rt, "setErrorRecorder", [&](Frame& frame) {
-        rt->swap_recorder(recorder, [&](trt_recorder* r) { rt->impl->setErrorRecorder(r); });
+        rt->swap_recorder(recorder, [&](trt_recorder* r) {
+            on_runtime(rt, [&](auto tag, auto* impl) { impl->setErrorRecorder(r ? abi<decltype(tag)>(r) : nullptr); });
+        });
         return conclude(frame, true, "setErrorRecorder", TRT_E_INVALID_ARGUMENT);
     });
 }
 
 int32_t trt_runtime_set_gpu_allocator(trt_runtime* rt, trt_allocator* allocator) noexcept {
     return call(rt, "setGpuAllocator", [&](Frame& frame) {
-        rt->swap_allocator(allocator, [&](trt_allocator* a) { rt->impl->setGpuAllocator(a); });
+        rt->swap_allocator(allocator, [&](trt_allocator* a) {
+            on_runtime(rt, [&](auto tag, auto* impl) { impl->setGpuAllocator(a ? abi<decltype(tag)>(a) : nullptr); });
+        });
         return conclude(frame, true, "setGpuAllocator", TRT_E_INVALID_ARGUMENT);
     });
 }
@@ -238,8 +270,10 @@ int32_t trt_runtime_deserialize(trt_runtime* rt, const void* data, size_t size, 
     *out = nullptr;
     return call(rt, "deserializeCudaEngine", [&](Frame& frame) {
         trt_allocator* before = rt->current_allocator();
-        void* engine = rt->impl->deserializeCudaEngine(data, size);
-        return finish_engine(rt, frame, engine, before, "deserializeCudaEngine", false, out);
+        return on_runtime(rt, [&](auto tag, auto* impl) {
+            auto* engine = impl->deserializeCudaEngine(data, size);
+            return finish_engine<decltype(tag)>(rt, frame, engine, before, "deserializeCudaEngine", false, out);
+        });
     });
 }
 
@@ -248,8 +282,11 @@ int32_t trt_runtime_deserialize_mapping(trt_runtime* rt, trt_mapping* mapping, t
     if (!mapping) return fail(TRT_E_CLOSED, "deserializeCudaEngine: the mapping handle is NULL");
     return call(rt, "deserializeCudaEngine", [&](Frame& frame) {
         trt_allocator* before = rt->current_allocator();
-        void* engine = rt->impl->deserializeCudaEngine(mapping_data(mapping), mapping_size(mapping));
-        return finish_engine(rt, frame, engine, before, "deserializeCudaEngine", mapping_faulted(mapping), out);
+        return on_runtime(rt, [&](auto tag, auto* impl) {
+            auto* engine = impl->deserializeCudaEngine(mapping_data(mapping), mapping_size(mapping));
+            return finish_engine<decltype(tag)>(rt, frame, engine, before, "deserializeCudaEngine",
+                                                mapping_faulted(mapping), out);
+        });
     });
 }
 
@@ -259,9 +296,20 @@ int32_t trt_runtime_deserialize_stream(trt_runtime* rt, const trt_stream_reader_
     if (!fns) return fail(TRT_E_INVALID_ARGUMENT, "deserializeCudaEngineV2: fns is NULL");
     return call(rt, "deserializeCudaEngineV2", [&](Frame& frame) {
         trt_allocator* before = rt->current_allocator();
-        StreamReader reader(*fns, ctx);
-        void* engine = rt->impl->deserializeCudaEngineV2(reader);
-        return finish_engine(rt, frame, engine, before, "deserializeCudaEngineV2", false, out);
+        return on_runtime(rt, [&](auto tag, auto* impl) {
+            using A = decltype(tag);
+            if constexpr (A::major == 10) {
+                if (rt->minor < trt_abi::v10::first_minor::VRuntime_deserializeCudaEngineV2) {
+                    // Before 10.7: the older reader interface, read sequentially.
+                    StreamReaderV1 reader(*fns, ctx);
+                    auto* engine = impl->deserializeCudaEngine(reader);
+                    return finish_engine<A>(rt, frame, engine, before, "deserializeCudaEngine", false, out);
+                }
+            }
+            StreamReader reader(*fns, ctx);
+            auto* engine = impl->deserializeCudaEngineV2(abi<A>(reader));
+            return finish_engine<A>(rt, frame, engine, before, "deserializeCudaEngineV2", false, out);
+        });
     });
 }
 
@@ -269,13 +317,16 @@ int32_t trt_runtime_load_runtime(trt_runtime* rt, const char* path, trt_log_fn l
                                  void* log_ctx, trt_runtime** out) noexcept {
     *out = nullptr;
     return call(rt, "loadRuntime", [&](Frame& frame) -> int32_t {
-        nv::IRuntime* loaded = rt->impl->loadRuntime(path);
-        if (loaded && !plausible(loaded)) loaded = nullptr;
-        std::unique_ptr<nv::IRuntime> owned(loaded);  // destroys a runtime nobody receives
-        int32_t const status = conclude(frame, loaded != nullptr, "loadRuntime");
-        if (status != TRT_OK) return status;
-        *out = wrap_runtime(rt->library, owned.release(), rt, log, release, log_ctx);
-        return TRT_OK;
+        return on_runtime(rt, [&](auto tag, auto* impl) -> int32_t {
+            using A = decltype(tag);
+            auto* loaded = impl->loadRuntime(path);
+            if (loaded && !plausible(loaded)) loaded = nullptr;
+            std::unique_ptr<typename A::IRuntime> owned(loaded);  // destroys a runtime nobody receives
+            int32_t const status = conclude(frame, loaded != nullptr, "loadRuntime");
+            if (status != TRT_OK) return status;
+            *out = wrap_runtime<A>(rt->library, owned.release(), rt, log, release, log_ctx);
+            return TRT_OK;
+        });
     });
 }
 
@@ -284,8 +335,8 @@ int32_t trt_runtime_get_plugin_registry(trt_runtime* rt, trt_plugin_registry** o
     return call(rt, "getPluginRegistry", [&](Frame& frame) {
         std::lock_guard<std::mutex> lock(rt->mutex());
         if (!rt->registry) {
-            nv::IPluginRegistry& reg = rt->impl->getPluginRegistry();
-            rt->registry.reset(new trt_plugin_registry{&reg, rt});
+            void* reg = on_runtime(rt, [](auto, auto* impl) -> void* { return &impl->getPluginRegistry(); });
+            rt->registry.reset(new trt_plugin_registry{reg, rt});
         }
         *out = rt->registry.get();
         return conclude(frame, true, "getPluginRegistry");

@@ -26,15 +26,14 @@
 #include <string>
 #include <vector>
 
-#include "trt_abi.hpp"
+#include "abi.hpp"
 #include "trt_shim.h"
 
 namespace shim {
 
+// The adapters of the application's callbacks are declared with 11.x's
+// interfaces; 10.x has the same slots for them (see objects.hpp).
 namespace nv = trt_abi::v11;
-
-// The TensorRT major version whose declarations this build carries.
-constexpr int32_t kSupportedMajor = 11;
 
 // Set once at interpreter exit: from then on nothing calls into TensorRT to
 // release objects, and nothing calls back into the interpreter.
@@ -155,6 +154,10 @@ public:
     // The logger of calls on this object.
     trt_log_fn log = nullptr;
     void* log_ctx = nullptr;
+    // The loaded library's version: which declarations to call through, and
+    // which methods its vtables have.
+    int32_t major = 0;
+    int32_t minor = 0;
 
     virtual ~Owner() = default;
 

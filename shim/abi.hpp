@@ -1,0 +1,105 @@
+// The shim's view of the two ABIs it speaks: one tag type per TensorRT major
+// version, naming that major's declarations (trt_abi_v10.hpp, trt_abi.hpp).
+// Export bodies are written once, as generic lambdas over a tag, and
+// with_abi() picks the tag from the loaded library's major version.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "trt_abi.hpp"
+#include "trt_abi_v10.hpp"
+
+namespace shim {
+
+template <typename N>
+struct AbiTypes {
+    using IRuntime = typename N::IRuntime;
+    using ICudaEngine = typename N::ICudaEngine;
+    using IExecutionContext = typename N::IExecutionContext;
+    using IHostMemory = typename N::IHostMemory;
+    using VRuntime = typename N::VRuntime;
+    using VCudaEngine = typename N::VCudaEngine;
+    using VExecutionContext = typename N::VExecutionContext;
+    using VHostMemory = typename N::VHostMemory;
+    using IPluginRegistry = typename N::IPluginRegistry;
+    using IPluginCreatorInterface = typename N::IPluginCreatorInterface;
+    using IPluginCreator = typename N::IPluginCreator;
+    using IPluginCreatorV3One = typename N::IPluginCreatorV3One;
+    using IErrorRecorder = typename N::IErrorRecorder;
+    using IGpuAllocator = typename N::IGpuAllocator;
+    using IStreamReaderV2 = typename N::IStreamReaderV2;
+    using Dims64 = typename N::Dims64;
+    using ExecutionContextAllocationStrategy = typename N::ExecutionContextAllocationStrategy;
+    using OptProfileSelector = typename N::OptProfileSelector;
+};
+
+// Namespaces cannot be template arguments: a struct per namespace stands in.
+struct NsV10 {
+    using IRuntime = trt_abi::v10::IRuntime;
+    using ICudaEngine = trt_abi::v10::ICudaEngine;
+    using IExecutionContext = trt_abi::v10::IExecutionContext;
+    using IHostMemory = trt_abi::v10::IHostMemory;
+    using VRuntime = trt_abi::v10::VRuntime;
+    using VCudaEngine = trt_abi::v10::VCudaEngine;
+    using VExecutionContext = trt_abi::v10::VExecutionContext;
+    using VHostMemory = trt_abi::v10::VHostMemory;
+    using IPluginRegistry = trt_abi::v10::IPluginRegistry;
+    using IPluginCreatorInterface = trt_abi::v10::IPluginCreatorInterface;
+    using IPluginCreator = trt_abi::v10::IPluginCreator;
+    using IPluginCreatorV3One = trt_abi::v10::IPluginCreatorV3One;
+    using IErrorRecorder = trt_abi::v10::IErrorRecorder;
+    using IGpuAllocator = trt_abi::v10::IGpuAllocator;
+    using IStreamReaderV2 = trt_abi::v10::IStreamReaderV2;
+    using Dims64 = trt_abi::v10::Dims64;
+    using ExecutionContextAllocationStrategy = trt_abi::v10::ExecutionContextAllocationStrategy;
+    using OptProfileSelector = trt_abi::v10::OptProfileSelector;
+};
+
+struct NsV11 {
+    using IRuntime = trt_abi::v11::IRuntime;
+    using ICudaEngine = trt_abi::v11::ICudaEngine;
+    using IExecutionContext = trt_abi::v11::IExecutionContext;
+    using IHostMemory = trt_abi::v11::IHostMemory;
+    using VRuntime = trt_abi::v11::VRuntime;
+    using VCudaEngine = trt_abi::v11::VCudaEngine;
+    using VExecutionContext = trt_abi::v11::VExecutionContext;
+    using VHostMemory = trt_abi::v11::VHostMemory;
+    using IPluginRegistry = trt_abi::v11::IPluginRegistry;
+    using IPluginCreatorInterface = trt_abi::v11::IPluginCreatorInterface;
+    using IPluginCreator = trt_abi::v11::IPluginCreator;
+    using IPluginCreatorV3One = trt_abi::v11::IPluginCreatorV3One;
+    using IErrorRecorder = trt_abi::v11::IErrorRecorder;
+    using IGpuAllocator = trt_abi::v11::IGpuAllocator;
+    using IStreamReaderV2 = trt_abi::v11::IStreamReaderV2;
+    using Dims64 = trt_abi::v11::Dims64;
+    using ExecutionContextAllocationStrategy = trt_abi::v11::ExecutionContextAllocationStrategy;
+    using OptProfileSelector = trt_abi::v11::OptProfileSelector;
+};
+
+struct Abi10 : AbiTypes<NsV10> {
+    static constexpr int32_t major = 10;
+};
+struct Abi11 : AbiTypes<NsV11> {
+    static constexpr int32_t major = 11;
+};
+
+// The majors this build has declarations for.
+constexpr int32_t kOldestMajor = 10;
+constexpr int32_t kNewestMajor = 11;
+inline bool major_supported(int32_t major) { return major >= kOldestMajor && major <= kNewestMajor; }
+
+// Runs `body(tag)` with the tag of `major` (one of the supported majors).
+template <typename Body>
+decltype(auto) with_abi(int32_t major, Body&& body) {
+    if (major == 10) return body(Abi10{});
+    return body(Abi11{});
+}
+
+// The message of a method that the loaded minor version lacks.
+inline std::string needs_minor(int32_t major, int32_t minor, char const* what, int32_t first_minor) {
+    return std::string(what) + " needs TensorRT " + std::to_string(major) + "." + std::to_string(first_minor) +
+           " or later; the loaded library is " + std::to_string(major) + "." + std::to_string(minor);
+}
+
+}  // namespace shim
