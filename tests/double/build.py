@@ -1,9 +1,13 @@
 """Build the test-double TensorRT runtime library, and make plans it can load.
 
 `build()` compiles fake_nvinfer.cpp against the project's own ABI header
-(shim/trt_abi.hpp) into a shared library named like the real one, so the shim
-loads it as it would load TensorRT. `make_plan()` writes the double's plan
-format (README.md beside this file, and the comment atop fake_nvinfer.cpp).
+(shim/trt_abi.hpp for TensorRT 11.x, shim/trt_abi_v10.hpp for 10.x) into a
+shared library named like the real one, so the shim loads it as it would load
+TensorRT. `make_plan()` writes the double's plan format (README.md beside this
+file, and the comment atop fake_nvinfer.cpp).
+
+`python tests/double/build.py` builds both majors and runs the 10.x smoke
+driver (smoke10.cpp) against the 10.x build.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import zlib
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SOURCE = HERE / "fake_nvinfer.cpp"
+SMOKE10 = HERE / "smoke10.cpp"
+MAJORS = (10, 11)  # TensorRT majors the double can present
 
 MAGIC = b"FTRT"
 FORMAT_VERSION = 1
@@ -33,21 +39,35 @@ class BuildError(RuntimeError):
     """The double could not be compiled; the message holds g++'s output."""
 
 
-def build(out_dir: pathlib.Path, soname: str = "libnvinfer.so.11") -> pathlib.Path:
-    """Compile the double into out_dir/soname and return that path."""
-    out_dir = pathlib.Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / soname
-    cmd = ["g++", "-std=c++17", "-O1", "-g", "-shared", "-fPIC", f"-Wl,-soname,{soname}",
-           "-I", str(REPO / "shim"), str(SOURCE), "-o", str(target)]
+def _compile(cmd: list[str], what: str) -> None:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
-        raise BuildError(f"cannot build the fake TensorRT library: g++ not found ({exc})") from exc
+        raise BuildError(f"cannot build {what}: g++ not found ({exc})") from exc
     if proc.returncode != 0:
         raise BuildError(
-            f"building the fake TensorRT library failed (g++ exit status {proc.returncode})\n"
+            f"building {what} failed (g++ exit status {proc.returncode})\n"
             f"$ {shlex.join(cmd)}\n{proc.stderr.strip()}")
+
+
+def build(out_dir: pathlib.Path, soname: str | None = None, major: int = 11) -> pathlib.Path:
+    """Compile the double into out_dir/soname and return that path.
+
+    major: the TensorRT major it presents, 11 (trt_abi.hpp, version 11.4.0)
+        or 10 (trt_abi_v10.hpp and 10.x's vtables, version 10.16.1); the
+        environment variable FAKE_TRT_VERSION overrides the version at run time.
+    soname: the file name; libnvinfer.so.<major> when not given.
+    """
+    if major not in MAJORS:
+        raise ValueError(f"major={major!r}: the double presents TensorRT {' or '.join(map(str, MAJORS))}")
+    if soname is None:
+        soname = f"libnvinfer.so.{major}"
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / soname
+    cmd = ["g++", "-std=c++17", "-O1", "-g", "-shared", "-fPIC", f"-DFAKE_TRT_MAJOR={major}",
+           f"-Wl,-soname,{soname}", "-I", str(REPO / "shim"), str(SOURCE), "-o", str(target)]
+    _compile(cmd, f"the fake TensorRT {major}.x library")
     return target
 
 
@@ -133,3 +153,28 @@ def make_plan(name: str, tensors: list[tuple[str, int, int, tuple[int, ...]]], *
     header = MAGIC + struct.pack("<IQQII", FORMAT_VERSION, total, len(body), checksum, 0)
     assert len(header) == HEADER_SIZE
     return b"".join((header, body, padding))
+
+
+def smoke10(out_dir: pathlib.Path) -> None:
+    """Build the 10.x double and smoke10.cpp, and run the driver against it."""
+    out_dir = pathlib.Path(out_dir)
+    lib = build(out_dir, major=10)
+    plan = out_dir / "smoke10.plan"
+    plan.write_bytes(make_plan("smoke", [("x", INPUT, 0, (-1, 3)), ("y", OUTPUT, 0, (-1, 3))],
+                               profile_min={"x": (1, 3)}, profile_opt={"x": (2, 3)},
+                               profile_max={"x": (4, 3)}, size=3 * (1 << 20) + 123))
+    driver = out_dir / "smoke10"
+    _compile(["g++", "-std=c++17", "-O1", "-g", "-Wall", "-Wextra", "-I", str(REPO / "shim"), str(SMOKE10),
+              "-o", str(driver), "-ldl"], "the 10.x smoke driver")
+    subprocess.run([str(driver), str(lib), str(plan)], check=True)
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fake_nvinfer_") as tmp:
+        for major in MAJORS:
+            print("built", build(pathlib.Path(tmp) / str(major), major=major))
+        smoke10(pathlib.Path(tmp) / "smoke")
+    sys.exit(0)

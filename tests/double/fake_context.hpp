@@ -1,0 +1,378 @@
+// fake_context.hpp: part of fake_nvinfer.cpp (included once, by it alone).
+// The execution context: shapes, addresses, device memory, enqueue. Its
+// out-of-line members, which need the engine, are in fake_engine.hpp.
+#pragma once
+
+#include "fake_plan.hpp"
+
+namespace {
+
+// ------------------------------------------------------------ engine and context
+
+class Engine;
+
+class Context final : public VExecutionContext {
+public:
+    Context(Engine& engine, std::shared_ptr<Plan const> plan, int32_t strategy, IGpuAllocator* allocator,
+        void* ownedMemory, IErrorRecorder* recorder, std::shared_ptr<std::atomic<int32_t>> engineContexts);
+    ~Context() override
+    {
+        freeDevice(mAllocator, mOwnedMemory);
+        --*mEngineContexts;
+    }
+
+    void setHandle(IExecutionContext* handle) noexcept { mHandle = handle; }
+
+    IExecutionContext* getPImpl() noexcept override { return mHandle; }
+
+    void setDebugSync(bool sync) noexcept override { locked(mMutex, [&] { mDebugSync = sync; }); }
+    bool getDebugSync() const noexcept override { return locked(mMutex, [&] { return mDebugSync; }); }
+    void setProfiler(IProfiler* profiler) noexcept override { locked(mMutex, [&] { mProfiler = profiler; }); }
+    IProfiler* getProfiler() const noexcept override { return locked(mMutex, [&] { return mProfiler; }); }
+    ICudaEngine const& getEngine() const noexcept override;
+
+    void setName(char const* name) noexcept override
+    {
+        try {
+            std::lock_guard<std::mutex> lock(mMutex);
+            mName = name != nullptr ? name : "";
+        } catch (std::exception const&) {
+        }
+    }
+    char const* getName() const noexcept override { return locked(mMutex, [&] { return mName.c_str(); }); }
+
+    void setDeviceMemory(void* memory) noexcept override { setUserMemory(memory, -1); }
+    void setDeviceMemoryV2(void* memory, int64_t size) noexcept override
+    {
+        FAKE_TRT_SINCE(VExecutionContext, setDeviceMemoryV2, );
+        setUserMemory(memory, size);
+    }
+
+    int32_t getOptimizationProfile() const noexcept override { return locked(mMutex, [&] { return mProfile; }); }
+
+    bool allInputDimensionsSpecified() const noexcept override
+    {
+        std::lock_guard<std::mutex> lock(mMutex);
+        return std::all_of(mInputShapes.begin(), mInputShapes.end(), fullySpecified);
+    }
+#if FAKE_TRT_MAJOR == 10
+    // Input shape tensors' values (10.x only): the fake engines have none.
+    bool allInputShapesSpecified() const noexcept override { return true; }
+#endif
+
+    void setErrorRecorder(IErrorRecorder* recorder) noexcept override { mRecorder.set(recorder); }
+    IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
+
+    bool executeV2(void* const* bindings) noexcept override
+    {
+        if (bindings == nullptr) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT, "Parameter check failed, condition: bindings != nullptr");
+            return false;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mMutex);
+            for (size_t i = 0; i < mAddresses.size(); ++i) {
+                mAddresses[i] = bindings[i];
+            }
+        }
+        return enqueueV3(nullptr);
+    }
+
+    bool setOptimizationProfileAsync(int32_t profileIndex, cudaStream_t) noexcept override
+    {
+        int32_t n = static_cast<int32_t>(mPlan->profiles.size());
+        if (profileIndex < 0 || profileIndex >= n) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                "Parameter check failed, condition: profileIndex >= 0 && profileIndex < getNbOptimizationProfiles()");
+            return false;
+        }
+        std::lock_guard<std::mutex> lock(mMutex);
+        if (profileIndex != mProfile) {
+            // Shapes set for another profile's bounds must be set again.
+            mProfile = profileIndex;
+            for (int32_t index : mPlan->inputs) {
+                mInputShapes[mPlan->tensors[index].ordinal] = mPlan->tensors[index].dims;
+            }
+        }
+        return true;
+    }
+
+    void setEnqueueEmitsProfile(bool emits) noexcept override { locked(mMutex, [&] { mEmitsProfile = emits; }); }
+    bool getEnqueueEmitsProfile() const noexcept override { return locked(mMutex, [&] { return mEmitsProfile; }); }
+    bool reportToProfiler() const noexcept override { return false; }
+
+    bool setInputShape(char const* tensorName, Dims const& dims) noexcept override
+    {
+        int32_t index = mPlan->find(tensorName);
+        if (index < 0 || mPlan->tensors[index].mode != kModeInput) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                std::string("setInputShape: '") + (tensorName ? tensorName : "(null)") + "' is not an input tensor");
+            return false;
+        }
+        TensorDesc const& t = mPlan->tensors[index];
+        if (dims.nbDims != t.dims.nbDims) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                "setInputShape: shape " + dimsText(dims) + " of '" + t.name + "' has " + std::to_string(dims.nbDims)
+                    + " dimensions, the engine's has " + std::to_string(t.dims.nbDims));
+            return false;
+        }
+        std::string error;
+        {
+            std::lock_guard<std::mutex> lock(mMutex);
+            ProfileShapes const& bounds = mPlan->profiles[mProfile][t.ordinal];
+            for (int32_t k = 0; k < dims.nbDims; ++k) {
+                if (t.dims.d[k] >= 0 && dims.d[k] != t.dims.d[k]) {
+                    error = "setInputShape: static dimension mismatch for '" + t.name + "': set " + dimsText(dims)
+                        + ", engine " + dimsText(t.dims);
+                    break;
+                }
+                if (dims.d[k] < bounds[0].d[k] || dims.d[k] > bounds[2].d[k]) {
+                    error = "setInputShape: shape " + dimsText(dims) + " of '" + t.name + "' is out of the bounds of"
+                        + " profile " + std::to_string(mProfile) + ": min " + dimsText(bounds[0]) + ", max "
+                        + dimsText(bounds[2]);
+                    break;
+                }
+            }
+            if (error.empty()) {
+                Dims64 stored{};
+                stored.nbDims = dims.nbDims;
+                std::copy(dims.d, dims.d + dims.nbDims, stored.d);
+                mInputShapes[t.ordinal] = stored;
+            }
+        }
+        if (!error.empty()) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT, error);
+            return false;
+        }
+        return true;
+    }
+
+    Dims getTensorShape(char const* tensorName) const noexcept override
+    {
+        int32_t index = mPlan->find(tensorName);
+        if (index < 0) {
+            return invalidDims();
+        }
+        std::lock_guard<std::mutex> lock(mMutex);
+        return shapeOf(index);
+    }
+
+    Dims getTensorStrides(char const* tensorName) const noexcept override
+    {
+        Dims64 shape = getTensorShape(tensorName);
+        if (!fullySpecified(shape)) {
+            return invalidDims();
+        }
+        Dims64 strides = shape;  // row-major, in elements
+        int64_t step = 1;
+        for (int32_t k = shape.nbDims - 1; k >= 0; --k) {
+            strides.d[k] = step;
+            step *= shape.d[k];
+        }
+        return strides;
+    }
+
+    bool setTensorAddress(char const* tensorName, void* data) noexcept override
+    {
+        return setAddress(tensorName, data, 0, "setTensorAddress");
+    }
+    bool setInputTensorAddress(char const* tensorName, void const* data) noexcept override
+    {
+        return setAddress(tensorName, const_cast<void*>(data), kModeInput, "setInputTensorAddress");
+    }
+    bool setOutputTensorAddress(char const* tensorName, void* data) noexcept override
+    {
+        return setAddress(tensorName, data, kModeOutput, "setOutputTensorAddress");
+    }
+    void const* getTensorAddress(char const* tensorName) const noexcept override
+    {
+        int32_t index = mPlan->find(tensorName);
+        return index < 0 ? nullptr : locked(mMutex, [&] { return mAddresses[index]; });
+    }
+    void* getOutputTensorAddress(char const* tensorName) const noexcept override
+    {
+        int32_t index = mPlan->find(tensorName);
+        if (index < 0 || mPlan->tensors[index].mode != kModeOutput) {
+            return nullptr;
+        }
+        return locked(mMutex, [&] { return mAddresses[index]; });
+    }
+
+    int32_t inferShapes(int32_t nbMaxNames, char const** tensorNames) noexcept override
+    {
+        if (nbMaxNames < 0 || (tensorNames == nullptr && nbMaxNames != 0)) {
+            return -1;
+        }
+        std::lock_guard<std::mutex> lock(mMutex);
+        int32_t missing = 0;
+        for (int32_t index : mPlan->inputs) {
+            if (!fullySpecified(mInputShapes[mPlan->tensors[index].ordinal])) {
+                if (missing < nbMaxNames) {
+                    tensorNames[missing] = mPlan->tensors[index].name.c_str();
+                }
+                ++missing;
+            }
+        }
+        return missing;
+    }
+
+    bool setInputConsumedEvent(cudaEvent_t event) noexcept override
+    {
+        locked(mMutex, [&] { mInputConsumedEvent = event; });
+        return true;
+    }
+    cudaEvent_t getInputConsumedEvent() const noexcept override
+    {
+        return locked(mMutex, [&] { return mInputConsumedEvent; });
+    }
+
+    bool setOutputAllocator(char const*, IOutputAllocator*) noexcept override
+    {
+        return unsupported("setOutputAllocator");
+    }
+    IOutputAllocator* getOutputAllocator(char const*) noexcept override { return nullptr; }
+    int64_t getMaxOutputSize(char const*) const noexcept override { return -1; }
+
+    bool setTemporaryStorageAllocator(IGpuAllocator* allocator) noexcept override
+    {
+        locked(mMutex, [&] { mTemporaryAllocator = allocator; });
+        return true;
+    }
+    IGpuAllocator* getTemporaryStorageAllocator() const noexcept override
+    {
+        return locked(mMutex, [&] { return mTemporaryAllocator; });
+    }
+
+    bool enqueueV3(cudaStream_t) noexcept override;
+
+    void setPersistentCacheLimit(size_t size) noexcept override { locked(mMutex, [&] { mPersistentCacheLimit = size; }); }
+    size_t getPersistentCacheLimit() const noexcept override { return locked(mMutex, [&] { return mPersistentCacheLimit; }); }
+    bool setNvtxVerbosity(ProfilingVerbosity verbosity) noexcept override
+    {
+        locked(mMutex, [&] { mNvtxVerbosity = verbosity; });
+        return true;
+    }
+    ProfilingVerbosity getNvtxVerbosity() const noexcept override { return locked(mMutex, [&] { return mNvtxVerbosity; }); }
+    void setAuxStreams(cudaStream_t*, int32_t) noexcept override {}
+
+    bool setDebugListener(IDebugListener* listener) noexcept override
+    {
+        locked(mMutex, [&] { mDebugListener = listener; });
+        return true;
+    }
+    IDebugListener* getDebugListener() noexcept override { return locked(mMutex, [&] { return mDebugListener; }); }
+    // The fake engines have no debug tensors.
+    bool setTensorDebugState(char const*, bool) noexcept override { return false; }
+    bool getDebugState(char const*) const noexcept override { return false; }
+    bool setAllTensorsDebugState(bool) noexcept override { return true; }
+    bool setUnfusedTensorsDebugState(bool flag) noexcept override
+    {
+        FAKE_TRT_SINCE(VExecutionContext, setUnfusedTensorsDebugState, false);
+        locked(mMutex, [&] { mUnfusedDebug = flag; });
+        return true;
+    }
+    bool getUnfusedTensorsDebugState() const noexcept override
+    {
+        FAKE_TRT_SINCE(VExecutionContext, getUnfusedTensorsDebugState, false);
+        return locked(mMutex, [&] { return mUnfusedDebug; });
+    }
+
+    size_t updateDeviceMemorySizeForShapes() noexcept override { return mPlan->deviceMemorySize; }
+    IRuntimeConfig* getRuntimeConfig() const noexcept override
+    {
+        FAKE_TRT_SINCE(VExecutionContext, getRuntimeConfig, nullptr);
+        return nullptr;
+    }
+    bool setCommunicator(void*) noexcept override
+    {
+        FAKE_TRT_SINCE(VExecutionContext, setCommunicator, false);
+        return unsupported("setCommunicator");
+    }
+
+private:
+    bool unsupported(char const* what) const noexcept
+    {
+        mRecorder.report(ErrorCode::kUNSUPPORTED_STATE, std::string("fake_nvinfer does not implement ") + what);
+        return false;
+    }
+
+    // Shape of a tensor as the context sees it (mMutex held): an input's as
+    // set, an output's with dynamic extents taken from the matching input.
+    Dims64 shapeOf(int32_t index) const noexcept
+    {
+        TensorDesc const& t = mPlan->tensors[index];
+        if (t.mode == kModeInput) {
+            return mInputShapes[t.ordinal];
+        }
+        Dims64 d = t.dims;
+        if (static_cast<size_t>(t.ordinal) < mPlan->inputs.size()) {
+            Dims64 const& in = mInputShapes[t.ordinal];
+            if (in.nbDims == d.nbDims) {
+                for (int32_t k = 0; k < d.nbDims; ++k) {
+                    if (d.d[k] < 0) {
+                        d.d[k] = in.d[k];
+                    }
+                }
+            }
+        }
+        return d;
+    }
+
+    bool setAddress(char const* tensorName, void* data, int32_t requiredMode, char const* what) noexcept
+    {
+        int32_t index = mPlan->find(tensorName);
+        if (index < 0 || (requiredMode != 0 && mPlan->tensors[index].mode != requiredMode)) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                std::string(what) + ": '" + (tensorName ? tensorName : "(null)") + "' is not "
+                    + (requiredMode == kModeInput ? "an input" : requiredMode == kModeOutput ? "an output" : "an I/O")
+                    + " tensor of the engine");
+            return false;
+        }
+        locked(mMutex, [&] { mAddresses[index] = data; });
+        return true;
+    }
+
+    void setUserMemory(void* memory, int64_t size) noexcept
+    {
+        if (mStrategy != kStrategyUserManaged) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                "Parameter check failed, condition: the context was created with kUSER_MANAGED device memory");
+            return;
+        }
+        if (size >= 0 && static_cast<uint64_t>(size) < mPlan->deviceMemorySize) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                "Parameter check failed, condition: size >= getDeviceMemorySizeV2() (" + std::to_string(size) + " < "
+                    + std::to_string(mPlan->deviceMemorySize) + ")");
+            return;
+        }
+        locked(mMutex, [&] { mUserMemory = memory; });
+    }
+
+    LiveCount mLive;
+    Engine& mEngine;
+    IExecutionContext* mHandle = nullptr;
+    std::shared_ptr<Plan const> mPlan;
+    int32_t const mStrategy;
+    IGpuAllocator* const mAllocator;  // the one mOwnedMemory came from
+    void* const mOwnedMemory;
+    std::shared_ptr<std::atomic<int32_t>> mEngineContexts;
+    RecorderSlot mRecorder;
+
+    mutable std::mutex mMutex;
+    int32_t mProfile = 0;
+    std::vector<Dims64> mInputShapes;  // by input ordinal
+    std::vector<void*> mAddresses;     // by tensor index
+    void* mUserMemory = nullptr;
+    std::string mName;
+    bool mDebugSync = false;
+    IProfiler* mProfiler = nullptr;
+    bool mEmitsProfile = true;
+    cudaEvent_t mInputConsumedEvent = nullptr;
+    IGpuAllocator* mTemporaryAllocator = nullptr;
+    size_t mPersistentCacheLimit = 0;
+    ProfilingVerbosity mNvtxVerbosity = static_cast<ProfilingVerbosity>(0);
+    IDebugListener* mDebugListener = nullptr;
+    bool mUnfusedDebug = false;
+};
+
+}  // namespace
