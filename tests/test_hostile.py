@@ -468,3 +468,137 @@ def test_a_renamed_library_keeps_its_flavour(tmp_path: pathlib.Path) -> None:
     renamed = tmp_path / "libnvinfer.so.11"
     os.rename(lean, renamed)
     assert trt.load_library(renamed).flavour == "lean"
+
+
+# ------------------------------------------------------------------ the same on the real libraries
+
+
+REAL_PRELUDE = """
+import sys, threading, time, os
+import trt_runtime as trt
+lib = trt.load_library(sys.argv[1])
+JUNK = b"\\x00" * 4096  # TensorRT refuses it, logging and recording errors
+class Quiet(trt.ILogger):
+    def log(self, severity, msg):
+        pass
+"""
+
+
+@pytest.mark.gpu
+def test_real_logger_and_reader_closing_the_runtime_mid_call_are_survived(real_lib_path: pathlib.Path) -> None:
+    proc = run_python(REAL_PRELUDE + """
+class Closer(trt.ILogger):
+    runtime = None
+    def log(self, severity, msg):
+        if self.runtime is not None:
+            self.runtime.close()
+logger = Closer()
+rt = trt.Runtime(logger, library=lib)
+logger.runtime = rt
+assert rt.deserialize_cuda_engine(JUNK) is None
+assert rt.closed
+class Reader(trt.IStreamReaderV2):
+    def __init__(self, rt):
+        self.rt, self.pos = rt, 0
+    def read(self, size, stream):
+        self.rt.close()
+        piece = JUNK[self.pos:self.pos + size]
+        self.pos += len(piece)
+        return piece
+    def seek(self, offset, where):
+        self.pos = {0: 0, 1: self.pos, 2: len(JUNK)}[int(where)] + offset
+        return True
+rt = trt.Runtime(Quiet(), library=lib)
+assert rt.deserialize_cuda_engine(Reader(rt)) is None and rt.closed
+other = trt.Runtime(Quiet(), library=lib)
+assert other.max_threads == 1
+other.close()
+print("ok")
+""", argv=[str(real_lib_path)])
+    survived(proc)
+    assert proc.stdout.strip() == "ok"
+
+
+@pytest.mark.gpu
+def test_real_recorder_replaced_while_threads_deserialize_is_survived(real_lib_path: pathlib.Path) -> None:
+    proc = run_python(REAL_PRELUDE + """
+rt = trt.Runtime(Quiet(), library=lib)
+stop = time.monotonic() + 1.5
+def churn():
+    while time.monotonic() < stop:
+        rt.error_recorder = trt.ErrorRecorder()
+def work():
+    while time.monotonic() < stop:
+        assert rt.deserialize_cuda_engine(JUNK) is None
+threads = [threading.Thread(target=churn)] + [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+rt.close()
+print("ok")
+""", argv=[str(real_lib_path)])
+    survived(proc)
+    assert proc.stdout.strip() == "ok"
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("kind", ["logger", "reader"])
+def test_real_exit_while_daemon_threads_are_inside_callbacks_does_not_abort(real_lib_path: pathlib.Path,
+                                                                             kind: str) -> None:
+    proc = run_python(REAL_PRELUDE + """
+kind = sys.argv[2]
+inside = threading.Event()
+class SlowLogger(trt.ILogger):
+    def log(self, severity, msg):
+        inside.set()
+        time.sleep(0.3)
+class SlowReader(trt.IStreamReaderV2):
+    def read(self, size, stream):
+        inside.set()
+        time.sleep(0.3)
+        return b""
+    def seek(self, offset, where):
+        return True
+rt = trt.Runtime(SlowLogger() if kind == "logger" else Quiet(), library=lib)
+def body():
+    while True:
+        rt.deserialize_cuda_engine(JUNK if kind == "logger" else SlowReader())
+for _ in range(3):
+    threading.Thread(target=body, daemon=True).start()
+inside.wait(30)
+print("exiting")
+""", argv=[str(real_lib_path), kind])
+    survived(proc)
+    assert proc.stdout.strip() == "exiting"
+
+
+@pytest.mark.gpu
+def test_real_fifo_and_truncated_plan_files_are_refused_cleanly(real_lib_path: pathlib.Path,
+                                                                tmp_path: pathlib.Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    cut = tmp_path / "cut.plan"
+    proc = run_python(REAL_PRELUDE + """
+fifo, cut = sys.argv[2], sys.argv[3]
+try:
+    trt.load_library(fifo)
+except trt.LibraryError as exc:
+    assert "not a regular file" in str(exc), exc
+rt = trt.Runtime(Quiet(), library=lib)
+try:
+    rt.deserialize(fifo)
+except trt.DeserializationError:
+    pass
+for delay in (0.0, 0.001, 0.005):
+    with open(cut, "wb") as f:
+        f.write(b"\\x01" * (64 << 20))
+    t = threading.Timer(delay, os.truncate, (cut, 4096))
+    t.start()
+    try:
+        rt.deserialize(cut)
+    except trt.DeserializationError:
+        pass
+    t.join()
+print("ok")
+""", argv=[str(real_lib_path), str(fifo), str(cut)], timeout=60)
+    survived(proc)
+    assert proc.stdout.strip() == "ok"
