@@ -123,7 +123,7 @@ def test_nothing_found_lists_what_was_tried_and_how_to_install() -> None:
         pytest.skip("a TensorRT library is installed system-wide")
     assert "libnvinfer_lean.so.11 (system loader)" in proc.stdout
     assert "pip install tensorrt-lean-cu13-libs" in proc.stdout
-    assert "trt-runtime[lean]" in proc.stdout
+    assert "pip install '.[lean]'" in proc.stdout  # no index has trt-runtime: the text says how to install from a checkout
 
 
 def test_explicit_missing_library_path_is_file_not_found(tmp_path: pathlib.Path) -> None:

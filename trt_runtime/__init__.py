@@ -9,6 +9,7 @@ program pays only for what it touches. :func:`load_library` or the first
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -19,8 +20,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "IGpuAllocator": ("_callbacks", "IGpuAllocator"),
     "IGpuAsyncAllocator": ("_callbacks", "IGpuAsyncAllocator"),
     "ILogger": ("_callbacks", "ILogger"),
-    "IStreamReader": ("_callbacks", "IStreamReader"),
-    "IStreamReaderV2": ("_callbacks", "IStreamReaderV2"),
+    "IStreamReader": ("_readers", "IStreamReader"),
+    "IStreamReaderV2": ("_readers", "IStreamReaderV2"),
     "Binding": ("_binding", "Binding"),
     "IExecutionContext": ("_context", "IExecutionContext"),
     "ICudaEngine": ("_engine", "ICudaEngine"),
@@ -92,12 +93,27 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 __all__ = sorted(_EXPORTS)
 
 
+def _publish() -> None:
+    """Give every public class of the private modules imported so far its public name.
+
+    ``trt_runtime.NoDeviceError``, not ``trt_runtime._errors.NoDeviceError``,
+    in tracebacks, reprs and pickles (which find the class through this
+    module's ``__getattr__``). Imports nothing.
+    """
+    for module, attr in _EXPORTS.values():
+        loaded = sys.modules.get(f"{__name__}.{module}")
+        value = getattr(loaded, attr, None)
+        if isinstance(value, type) and value.__module__.startswith(f"{__name__}._"):
+            value.__module__ = __name__
+
+
 def __getattr__(name: str) -> Any:
     try:
         module, attr = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'trt_runtime' has no attribute {name!r}") from None
     value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    _publish()  # the module imported others: name their classes too
     globals()[name] = value  # later lookups skip this function
     return value
 
@@ -112,6 +128,8 @@ if TYPE_CHECKING:
         IGpuAllocator,
         IGpuAsyncAllocator,
         ILogger,
+    )
+    from ._readers import (
         IStreamReader,
         IStreamReaderV2,
     )

@@ -8,8 +8,8 @@ An enumeration goes here when it exists without any engine: it configures a
 :class:`Runtime` (``TempfileControlFlag``, ``DLAWorkspaceAllocationStrategy``)
 or travels through an interface the application implements (``Severity`` for
 loggers, ``ErrorCode`` for error recorders, ``AllocatorFlag`` for allocators,
-``SeekPosition`` for stream readers). This module holds plain ``IntEnum``
-classes only and imports nothing of trt_runtime.
+``SeekPosition`` for stream readers). This module holds ``IntEnum`` classes
+only (on :class:`TrtEnum`) and imports nothing of trt_runtime.
 
 What describes an engine, its tensors or its execution contexts (data types,
 tensor modes and formats, shapes, allocation strategies of contexts) goes in
@@ -21,6 +21,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 __all__ = [
+    "TrtEnum",
     "Severity",
     "ErrorCode",
     "TempfileControlFlag",
@@ -30,7 +31,26 @@ __all__ = [
 ]
 
 
-class Severity(IntEnum):
+class TrtEnum(IntEnum):
+    """An ``IntEnum`` that prints as the official bindings print their enums: ``DataType.FLOAT``.
+
+    ``str(x)``, ``print(x)`` and ``f"{x}"`` give ``Class.MEMBER`` on every
+    Python (3.11 changed ``IntEnum``'s ``str`` and ``format`` to the number);
+    a string format spec pads that text (``f"{x:>20}"``); an integer one
+    formats the value (``f"{x:d}"``, ``f"{x:#x}"``). ``repr`` is ``IntEnum``'s.
+    """
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self._name_}"
+
+    def __format__(self, spec: str) -> str:
+        try:
+            return format(str(self), spec)
+        except ValueError:  # an integer presentation type: d, x, b, n ...
+            return format(int(self), spec)
+
+
+class Severity(TrtEnum):
     """Severity of a log message; lower is more severe."""
 
     INTERNAL_ERROR = 0
@@ -40,7 +60,7 @@ class Severity(IntEnum):
     VERBOSE = 4
 
 
-class ErrorCode(IntEnum):
+class ErrorCode(TrtEnum):
     """Error codes passed to an error recorder (``ErrorCodeTRT`` officially)."""
 
     SUCCESS = 0
@@ -56,7 +76,7 @@ class ErrorCode(IntEnum):
     UNSUPPORTED_STATE = 10
 
 
-class TempfileControlFlag(IntEnum):
+class TempfileControlFlag(TrtEnum):
     """Bit offsets in ``Runtime.tempfile_control_flags``.
 
     Use them as ``1 << int(TempfileControlFlag.ALLOW_TEMPORARY_FILES)``.
@@ -66,13 +86,13 @@ class TempfileControlFlag(IntEnum):
     ALLOW_TEMPORARY_FILES = 1
 
 
-class AllocatorFlag(IntEnum):
+class AllocatorFlag(TrtEnum):
     """Bit offsets of the flags passed to ``IGpuAllocator.allocate``."""
 
     RESIZABLE = 0
 
 
-class SeekPosition(IntEnum):
+class SeekPosition(TrtEnum):
     """Origin of ``IStreamReaderV2.seek``, as for :func:`os.lseek`."""
 
     SET = 0
@@ -80,7 +100,7 @@ class SeekPosition(IntEnum):
     END = 2
 
 
-class DLAWorkspaceAllocationStrategy(IntEnum):
+class DLAWorkspaceAllocationStrategy(TrtEnum):
     """How DLA engines of one runtime share workspace memory (TensorRT 11.4+)."""
 
     DEFAULT = 0

@@ -48,17 +48,36 @@ _WHEELS = (
 )
 _SYSTEM = ("libnvinfer.so.{major}", "libnvinfer_lean.so.{major}", "libnvinfer_dispatch.so.{major}")
 INSTALL_HINT = (
-    "Install one with `pip install tensorrt-lean-cu13-libs` (or `pip install 'trt-runtime[lean]'`; "
-    "`[dispatch]` for the dispatch library), or point TRT_RUNTIME_LIBRARY or "
-    f"trt_runtime.load_library(path) at a libnvinfer*.so.{SUPPORTED_MAJOR}."
+    "Install one with `pip install tensorrt-lean-cu13-libs` (or `tensorrt-dispatch-cu13-libs`; from a "
+    "checkout of trt_runtime, `pip install '.[lean]'` installs it with the package), or point "
+    f"TRT_RUNTIME_LIBRARY or trt_runtime.load_library(path) at a libnvinfer*.so.{SUPPORTED_MAJOR}."
 )
 
+
+def _hint() -> str:
+    """How to get a library: the installed one when there is one (a wrong path was given), else INSTALL_HINT."""
+    installed = [p for p in _wheel_candidates() if os.path.exists(p)]
+    if installed:
+        return (f"An installed TensorRT library is found without a path: {installed[0]} "
+                f"(leave the path and {ENV_VAR} out to use it).")
+    return INSTALL_HINT
+
 class Flavour(str, Enum):
-    """Which TensorRT runtime library: with the builder, lean, or dispatch."""
+    """Which TensorRT runtime library: with the builder, lean, or dispatch.
+
+    A member is its value as a string (``Flavour.LEAN == "lean"``) and prints
+    as it: ``str()``, ``print()`` and ``f"{...}"`` give ``lean`` on every Python.
+    """
 
     FULL = "full"
     LEAN = "lean"
     DISPATCH = "dispatch"
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str.__str__(self), spec)
 
 
 class Version(NamedTuple):
@@ -146,7 +165,7 @@ def _open(path: str) -> Library:
         try:
             os.stat(path)
         except FileNotFoundError:
-            raise LibraryNotFoundError(f"cannot load {path}: no such file. {INSTALL_HINT}", lib.TRT_E_LIBRARY) from None
+            raise LibraryNotFoundError(f"cannot load {path}: no such file. {_hint()}", lib.TRT_E_LIBRARY) from None
         except OSError as exc:  # a symlink loop, a name too long, no permission ...
             raise LibraryError(f"cannot load {path}: {exc.strerror}", lib.TRT_E_LIBRARY) from None
     out = ffi.new("trt_library **")

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._enums import TrtEnum
 from ._ffi import ffi
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ _I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 E = TypeVar("E", bound=IntEnum)
 
 
-class DataType(IntEnum):
+class DataType(TrtEnum):
     """Element type of a tensor."""
 
     FLOAT = 0
@@ -90,7 +91,7 @@ _BITS = {
 }
 
 
-class TensorIOMode(IntEnum):
+class TensorIOMode(TrtEnum):
     """Whether a tensor is an input or an output of the engine (NONE: not an I/O tensor)."""
 
     NONE = 0
@@ -98,14 +99,14 @@ class TensorIOMode(IntEnum):
     OUTPUT = 2
 
 
-class TensorLocation(IntEnum):
+class TensorLocation(TrtEnum):
     """Where a tensor's data lives."""
 
     DEVICE = 0
     HOST = 1
 
 
-class TensorFormat(IntEnum):
+class TensorFormat(TrtEnum):
     """Memory layout of a tensor."""
 
     LINEAR = 0
@@ -123,7 +124,7 @@ class TensorFormat(IntEnum):
     DHWC = 12
 
 
-class ExecutionContextAllocationStrategy(IntEnum):
+class ExecutionContextAllocationStrategy(TrtEnum):
     """How a new execution context gets its device memory."""
 
     STATIC = 0
@@ -131,7 +132,7 @@ class ExecutionContextAllocationStrategy(IntEnum):
     USER_MANAGED = 2
 
 
-class EngineCapability(IntEnum):
+class EngineCapability(TrtEnum):
     """The kind of engine that was built."""
 
     STANDARD = 0
@@ -139,7 +140,7 @@ class EngineCapability(IntEnum):
     DLA_STANDALONE = 2
 
 
-class HardwareCompatibilityLevel(IntEnum):
+class HardwareCompatibilityLevel(TrtEnum):
     """Which GPU architectures besides the building one an engine runs on."""
 
     NONE = 0
@@ -147,7 +148,7 @@ class HardwareCompatibilityLevel(IntEnum):
     SAME_COMPUTE_CAPABILITY = 2
 
 
-class ProfilingVerbosity(IntEnum):
+class ProfilingVerbosity(TrtEnum):
     """How much layer information an engine keeps."""
 
     LAYER_NAMES_ONLY = 0
@@ -155,7 +156,7 @@ class ProfilingVerbosity(IntEnum):
     DETAILED = 2
 
 
-class OptProfileSelector(IntEnum):
+class OptProfileSelector(TrtEnum):
     """Which shape of an optimization profile."""
 
     MIN = 0

@@ -100,6 +100,8 @@ def guarded(body: Callable[[argparse.Namespace], int], args: argparse.Namespace)
     except LibraryError as exc:
         return fail(args, str(exc), EXIT_LIBRARY, exc)
     except NoDeviceError as exc:
-        return fail(args, f"no usable GPU: {exc}", EXIT_USAGE, exc)
+        message = str(exc.message)
+        return fail(args, message if message.startswith("no usable GPU") else f"no usable GPU: {message}",
+                    EXIT_USAGE, exc)
     except TensorRTError as exc:
         return fail(args, str(exc), EXIT_FAILED, exc)

@@ -21,9 +21,7 @@ import os
 import stat
 import sys
 import time
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .._callbacks import ILogger
 from .._engine import ICudaEngine
@@ -33,6 +31,9 @@ from .._runtime import Runtime
 from .._types import DataType, TensorIOMode, nptype, volume
 from .common import EXIT_OK, UsageError, WarningsLogger, guarded, library_summary
 from .memory import choose_memory
+
+if TYPE_CHECKING:  # numpy is imported by the functions that use it: `info` runs without it
+    import numpy as np
 
 __all__ = [
     "add_commands",
@@ -218,6 +219,7 @@ def _parse_shape(text: str) -> tuple[int, ...]:
 
 def _load_input(path: str, name: str) -> np.ndarray:
     """The array of ``path`` (a .npy file) for input ``name``, or UsageError saying what is expected."""
+    import numpy as np
     try:
         data = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
@@ -254,6 +256,7 @@ def _outputs_path(path: str) -> str:
 
 
 def _random(shape: tuple[int, ...], dtype: DataType, rng: np.random.Generator) -> np.ndarray:
+    import numpy as np
     try:
         np_type = nptype(dtype)
     except TypeError:
@@ -269,6 +272,7 @@ def _random(shape: tuple[int, ...], dtype: DataType, rng: np.random.Generator) -
 
 def _prepare_inputs(engine: ICudaEngine, ctx: Any, args: argparse.Namespace,
                     files: dict[str, str]) -> dict[str, np.ndarray]:
+    import numpy as np
     shapes = {k: _parse_shape(v) for k, v in _pairs(args.shape, "shape").items()}
     inputs = [n for n in engine.tensor_names if engine.get_tensor_mode(n) == TensorIOMode.INPUT]
     for name in list(files) + list(shapes):
@@ -327,6 +331,7 @@ def _allowed(engine: ICudaEngine, name: str, profile: int) -> str:
 
 
 def _outputs(engine: ICudaEngine, ctx: Any) -> dict[str, np.ndarray]:
+    import numpy as np
     out = {}
     for name in engine.tensor_names:
         if engine.get_tensor_mode(name) != TensorIOMode.OUTPUT:
@@ -397,6 +402,10 @@ def summarize(latencies_s: list[float], wall_s: float) -> dict[str, float]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    try:
+        import numpy as np
+    except ImportError:
+        raise UsageError("run needs numpy for its inputs and outputs: pip install numpy") from None
     if args.iterations < 1:
         raise UsageError("-n must be at least 1")
     if args.warmup < 0:

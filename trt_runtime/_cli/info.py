@@ -12,6 +12,7 @@ from .._errors import LibraryError, NoDeviceError, TensorRTError
 from .._library import candidates, load_library
 from .._runtime import Runtime
 from .._tempdir import check_temporary_directory
+from .cuda import gpu_description
 from .common import EXIT_FAILED, EXIT_LIBRARY, EXIT_OK, EXIT_USAGE, fail, library_summary
 
 __all__ = ["add_command", "info_command"]
@@ -27,25 +28,6 @@ class _Collect(ILogger):
         """Keep ``msg`` when it is a warning or an error."""
         if severity <= Severity.WARNING:
             self.messages.append((severity, msg))
-
-
-def _gpu_name() -> str | None:
-    """The first CUDA device's name through cuda-python, if it is installed and a device answers."""
-    try:
-        from cuda.bindings import driver
-    except ImportError:
-        return None
-    try:
-        (err,) = driver.cuInit(0)
-        if err != driver.CUresult.CUDA_SUCCESS:
-            return None
-        err, dev = driver.cuDeviceGet(0)
-        if err != driver.CUresult.CUDA_SUCCESS:
-            return None
-        err, name = driver.cuDeviceGetName(256, dev)
-        return name.split(b"\0", 1)[0].decode() if err == driver.CUresult.CUDA_SUCCESS else None
-    except Exception:  # noqa: BLE001 - a missing driver shows up in many forms
-        return None
 
 
 def add_command(sub: Any) -> None:
@@ -69,8 +51,10 @@ def info_command(args: argparse.Namespace) -> int:
     try:
         library = load_library(args.library)
     except LibraryError as exc:
-        searched = "searched:  " + ", ".join(p for _, p in candidates())
-        return fail(args, str(exc), EXIT_LIBRARY, exc, report=report, hints=(searched,))
+        # Only what was tried: the path given, or the search order (which a "not found" message lists itself).
+        hints = () if args.library or "Tried:" in str(exc) else (
+            "searched:  " + ", ".join(p for _, p in candidates()),)
+        return fail(args, str(exc), EXIT_LIBRARY, exc, report=report, hints=hints)
     report["library"] = library_summary(library)
     logger = _Collect()
     try:
@@ -82,7 +66,7 @@ def info_command(args: argparse.Namespace) -> int:
     except TensorRTError as exc:
         _print_library(args, report)
         return fail(args, f"cannot create a runtime: {exc}", EXIT_FAILED, exc, report=report)
-    report["gpu"] = _gpu_name() or "present (name unknown: cuda-python not installed)"
+    report["gpu"] = gpu_description()
     report["num_DLA_cores"] = runtime.num_DLA_cores
     report["defaults"] = {
         "DLA_core": runtime.DLA_core,

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .._errors import TensorRTError
 from .common import UsageError
+from .cuda import runtime_api
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["HostMemory", "DeviceMemory", "gpu_present", "choose_memory"]
 
 
 def _cudart() -> Any:
     """cuda-python's runtime API, or UsageError saying how to install it."""
-    try:
-        from cuda.bindings import runtime as cudart
-    except ImportError:
-        raise UsageError(
-            "--memory device needs cuda-python: pip install cuda-python (or 'trt-runtime[cuda]')"
-        ) from None
+    cudart = runtime_api()
+    if cudart is None:
+        raise UsageError("--memory device needs cuda-python: pip install cuda-python")
     return cudart
 
 
@@ -38,6 +37,8 @@ class HostMemory:
         pass
 
     def download(self, memory: Any, array: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return np.array(memory, copy=True)
 
     def synchronize(self) -> None:
@@ -78,6 +79,8 @@ class DeviceMemory:
             self._check(self._rt.cudaMemcpy(memory, array.ctypes.data, array.nbytes, kind), "cudaMemcpy")
 
     def download(self, memory: int, array: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         out = np.empty_like(array)
         if out.nbytes:
             kind = self._rt.cudaMemcpyKind.cudaMemcpyDeviceToHost
@@ -98,9 +101,8 @@ class DeviceMemory:
 
 def gpu_present() -> bool:
     """Whether cuda-python is installed and counts at least one CUDA device."""
-    try:
-        from cuda.bindings import runtime as cudart
-    except ImportError:
+    cudart = runtime_api()
+    if cudart is None:
         return False
     try:
         err, count = cudart.cudaGetDeviceCount()
