@@ -20,7 +20,11 @@ void trt_context::destroy() noexcept {
         try {
             {
                 FrameScope scope(log, log_ctx, false);
-                with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::IExecutionContext*>(context); });
+                if (owned) {
+                    with_abi(major, [&](auto tag) {
+                        delete static_cast<typename decltype(tag)::IExecutionContext*>(context);
+                    });
+                }
             }
             drop_callbacks();
             delete this;
@@ -73,6 +77,20 @@ void trt_context_release(trt_context* c) noexcept {
 
 void* trt_context_native(trt_context* c) noexcept { return c ? c->context : nullptr; }
 
+int32_t trt_context_adopt(trt_engine* e, void* native, int32_t owned, trt_context** out) noexcept {
+    *out = nullptr;
+    if (!plausible(native)) return fail(TRT_E_INVALID_ARGUMENT, "trt_context_adopt: not an IExecutionContext pointer");
+    return call(e, "trt_context_adopt", [&](Frame&) {
+        auto* c = with_abi(e->major, [&](auto tag) {
+            auto* context = static_cast<typename decltype(tag)::IExecutionContext*>(native);
+            return new trt_context(e, context, context->mImpl);
+        });
+        c->owned = owned != 0;
+        *out = c;
+        return TRT_OK;
+    });
+}
+
 const char* trt_context_get_name(trt_context* c) noexcept {
     char const* name = on_context(c, [](auto, auto* impl, auto*) { return impl->getName(); });
     return name ? name : "";
@@ -80,9 +98,7 @@ const char* trt_context_get_name(trt_context* c) noexcept {
 
 int32_t trt_context_set_name(trt_context* c, const char* name) noexcept {
     return call(c, "setName", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             impl->setName(name);
             return conclude(frame, true, "setName", TRT_E_INVALID_ARGUMENT);
         });
@@ -95,9 +111,7 @@ int32_t trt_context_get_debug_sync(trt_context* c) noexcept {
 
 int32_t trt_context_set_debug_sync(trt_context* c, int32_t sync) noexcept {
     return call(c, "setDebugSync", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             impl->setDebugSync(sync != 0);
             return conclude(frame, true, "setDebugSync", TRT_E_INVALID_ARGUMENT);
         });
@@ -114,9 +128,7 @@ int32_t trt_context_all_input_dimensions_specified(trt_context* c) noexcept {
 
 int32_t trt_context_set_optimization_profile(trt_context* c, int32_t profile, uint64_t stream) noexcept {
     return call(c, "setOptimizationProfileAsync", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             bool const ok = impl->setOptimizationProfileAsync(profile, as_stream(stream));
             return conclude(frame, ok, "setOptimizationProfileAsync", TRT_E_INVALID_ARGUMENT);
         });
@@ -125,9 +137,8 @@ int32_t trt_context_set_optimization_profile(trt_context* c, int32_t profile, ui
 
 int32_t trt_context_set_error_recorder(trt_context* c, trt_recorder* recorder) noexcept {
     return call(c, "setErrorRecorder", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
+        return on_context(c, [&](auto tag, auto* impl, auto*) -> int32_t {
             using A = decltype(tag);
-            (void)engine;
             c->swap_recorder(recorder, [&](trt_recorder* r) { impl->setErrorRecorder(r ? abi<A>(r) : nullptr); });
             return conclude(frame, true, "setErrorRecorder", TRT_E_INVALID_ARGUMENT);
         });
@@ -140,9 +151,7 @@ uint64_t trt_context_get_persistent_cache_limit(trt_context* c) noexcept {
 
 int32_t trt_context_set_persistent_cache_limit(trt_context* c, uint64_t size) noexcept {
     return call(c, "setPersistentCacheLimit", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             impl->setPersistentCacheLimit(static_cast<size_t>(size));
             return conclude(frame, true, "setPersistentCacheLimit", TRT_E_INVALID_ARGUMENT);
         });
@@ -154,9 +163,8 @@ int32_t trt_context_set_input_shape(trt_context* c, const char* name, int32_t nb
         return fail(TRT_E_INVALID_ARGUMENT, "a shape has 0 to 8 extents, got " + std::to_string(nb_dims));
     }
     return call(c, "setInputShape", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
+        return on_context(c, [&](auto tag, auto* impl, auto*) -> int32_t {
             using A = decltype(tag);
-            (void)engine;
             typename A::Dims64 dims{};
             dims.nbDims = nb_dims;
             for (int32_t i = 0; i < nb_dims; ++i) dims.d[i] = extents[i];
@@ -169,9 +177,7 @@ int32_t trt_context_set_input_shape(trt_context* c, const char* name, int32_t nb
 
 int32_t trt_context_get_tensor_shape(trt_context* c, const char* name, trt_dims* out) noexcept {
     return call(c, "getTensorShape", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto* engine) -> int32_t {
             return tensor_dims(engine, frame, name, out, "getTensorShape", [&] { return impl->getTensorShape(name); });
         });
     });
@@ -179,9 +185,7 @@ int32_t trt_context_get_tensor_shape(trt_context* c, const char* name, trt_dims*
 
 int32_t trt_context_get_tensor_strides(trt_context* c, const char* name, trt_dims* out) noexcept {
     return call(c, "getTensorStrides", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto* engine) -> int32_t {
             return tensor_dims(engine, frame, name, out, "getTensorStrides", [&] { return impl->getTensorStrides(name); });
         });
     });
@@ -189,9 +193,7 @@ int32_t trt_context_get_tensor_strides(trt_context* c, const char* name, trt_dim
 
 int32_t trt_context_set_tensor_address(trt_context* c, const char* name, uint64_t address) noexcept {
     return call(c, "setTensorAddress", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             bool const ok = impl->setTensorAddress(name, as_pointer(address));
             if (!refused(frame, ok)) return TRT_OK;
             return conclude(frame, ok, "setTensorAddress(" + quoted(name) + ")", TRT_E_INVALID_ARGUMENT);
@@ -201,9 +203,7 @@ int32_t trt_context_set_tensor_address(trt_context* c, const char* name, uint64_
 
 int32_t trt_context_get_tensor_address(trt_context* c, const char* name, uint64_t* out) noexcept {
     return call(c, "getTensorAddress", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto* engine) -> int32_t {
             if (!is_io_tensor(engine, name)) return no_tensor(name);
             *out = reinterpret_cast<uintptr_t>(impl->getTensorAddress(name));
             return conclude(frame, true, "getTensorAddress", TRT_E_INVALID_ARGUMENT);
@@ -217,9 +217,7 @@ int32_t trt_context_infer_shapes(trt_context* c, int32_t capacity, const char** 
         return fail(TRT_E_INVALID_ARGUMENT, "inferShapes needs room for a non-negative number of names");
     }
     return call(c, "inferShapes", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             int32_t const n = impl->inferShapes(capacity, names);
             if (n < 0) return conclude(frame, false, "inferShapes");
             *out_count = n;
@@ -232,7 +230,6 @@ int32_t trt_context_set_device_memory(trt_context* c, uint64_t address, int64_t 
     return call(c, "setDeviceMemory", [&](Frame& frame) {
         return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
             using A = decltype(tag);
-            (void)engine;
             if (size < 0) {
                 impl->setDeviceMemory(as_pointer(address));
                 return conclude(frame, true, "setDeviceMemory", TRT_E_INVALID_ARGUMENT);
@@ -257,9 +254,7 @@ int32_t trt_context_set_device_memory(trt_context* c, uint64_t address, int64_t 
 
 int32_t trt_context_update_device_memory_size_for_shapes(trt_context* c, uint64_t* out) noexcept {
     return call(c, "updateDeviceMemorySizeForShapes", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             *out = impl->updateDeviceMemorySizeForShapes();
             return conclude(frame, true, "updateDeviceMemorySizeForShapes");
         });
@@ -268,9 +263,7 @@ int32_t trt_context_update_device_memory_size_for_shapes(trt_context* c, uint64_
 
 int32_t trt_context_enqueue(trt_context* c, uint64_t stream) noexcept {
     return call(c, "enqueueV3", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
-            using A = decltype(tag);
-            (void)engine;
+        return on_context(c, [&](auto, auto* impl, auto*) -> int32_t {
             bool const ok = impl->enqueueV3(as_stream(stream));
             if (!refused(frame, ok)) return TRT_OK;
             return conclude(frame, ok, "enqueueV3");
@@ -284,9 +277,8 @@ int32_t trt_context_execute(trt_context* c, const trt_binding* b, uint64_t strea
         return fail(TRT_E_INVALID_ARGUMENT, "malformed binding");
     }
     return call(c, "execute", [&](Frame& frame) {
-        return on_context(c, [&](auto tag, auto* impl, auto* engine) -> int32_t {
+        return on_context(c, [&](auto tag, auto* impl, auto*) -> int32_t {
             using A = decltype(tag);
-            (void)engine;
                         for (int32_t i = 0; i < b->num_shapes; ++i) {
                 trt_dims const& d = b->shapes[i];
                 if (d.nb_dims < 0 || d.nb_dims > kMaxDims) {

@@ -24,7 +24,9 @@ void trt_engine::destroy() noexcept {
                 // TensorRT drops its references to the recorder, and gives
                 // its memory back to the allocators, here.
                 FrameScope scope(log, log_ctx, false);
-                with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::ICudaEngine*>(engine); });
+                if (owned) {
+                    with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::ICudaEngine*>(engine); });
+                }
             }
             drop_callbacks();
             for (trt_allocator* a : allocators) {
@@ -260,6 +262,20 @@ int32_t trt_engine_create_context(trt_engine* e, int32_t strategy, trt_context**
         owned.release();
         return TRT_OK;
     }); });
+}
+
+int32_t trt_engine_adopt(trt_runtime* rt, void* native, int32_t owned, trt_engine** out) noexcept {
+    *out = nullptr;
+    if (!plausible(native)) return fail(TRT_E_INVALID_ARGUMENT, "trt_engine_adopt: not an ICudaEngine pointer");
+    return call(rt, "trt_engine_adopt", [&](Frame&) {
+        auto* e = with_abi(rt->major, [&](auto tag) {
+            auto* engine = static_cast<typename decltype(tag)::ICudaEngine*>(native);
+            return new trt_engine(rt, engine, engine->mImpl);
+        });
+        e->owned = owned != 0;
+        *out = e;
+        return TRT_OK;
+    });
 }
 
 // ------------------------------------------------------------------ host memory

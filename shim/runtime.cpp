@@ -89,7 +89,9 @@ void trt_runtime::destroy() noexcept {
             {
                 // TensorRT drops its references to the recorder here.
                 FrameScope scope(log, log_ctx, false);
-                with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::IRuntime*>(runtime); });
+                if (owned) {
+                    with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::IRuntime*>(runtime); });
+                }
             }
             drop_callbacks();
             trt_release_fn const done = release_log;
@@ -327,6 +329,26 @@ int32_t trt_runtime_load_runtime(trt_runtime* rt, const char* path, trt_log_fn l
             *out = wrap_runtime<A>(rt->library, owned.release(), rt, log, release, log_ctx);
             return TRT_OK;
         });
+    });
+}
+
+int32_t trt_runtime_adopt(trt_library* library, void* native, int32_t owned, trt_log_fn log, trt_release_fn release,
+                          void* log_ctx, trt_runtime** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        if (!library) return fail(TRT_E_CLOSED, "trt_runtime_adopt: the library handle is NULL");
+        if (!library->info.abi_supported) {
+            return fail(TRT_E_UNSUPPORTED_VERSION, "trt_runtime_adopt: TensorRT " +
+                                                       std::to_string(library->info.major) + ".x is not supported");
+        }
+        if (!plausible(native)) return fail(TRT_E_INVALID_ARGUMENT, "trt_runtime_adopt: not an IRuntime pointer");
+        trt_runtime* rt = with_abi(library->info.major, [&](auto tag) {
+            using A = decltype(tag);
+            return wrap_runtime<A>(library, static_cast<typename A::IRuntime*>(native), nullptr, log, release, log_ctx);
+        });
+        rt->owned = owned != 0;
+        *out = rt;
+        return TRT_OK;
     });
 }
 

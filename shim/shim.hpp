@@ -158,6 +158,9 @@ public:
     // which methods its vtables have.
     int32_t major = 0;
     int32_t minor = 0;
+    // Whether releasing the handle deletes the TensorRT object (not for one
+    // borrowed from code that created it, see trt_*_adopt).
+    bool owned = true;
 
     virtual ~Owner() = default;
 

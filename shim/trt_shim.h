@@ -35,6 +35,9 @@
 #ifdef __cplusplus
 #define TRT_NOEXCEPT noexcept
 extern "C" {
+/* The exports are visible in the extension's dynamic symbol table (the rest
+   of the shim is hidden), so C code and ctypes can call them too. */
+#pragma GCC visibility push(default)
 #else
 #define TRT_NOEXCEPT
 #endif
@@ -171,6 +174,18 @@ int32_t trt_runtime_load_runtime(trt_runtime *runtime, const char *path, trt_log
                                  void *log_ctx, trt_runtime **out) TRT_NOEXCEPT;
 /* Borrowed: valid while the runtime lives. */
 int32_t trt_runtime_get_plugin_registry(trt_runtime *runtime, trt_plugin_registry **out) TRT_NOEXCEPT;
+
+/* ------------------------------------------------------------ objects made elsewhere
+ *
+ * Wrap a TensorRT object that other code in this process created on the same
+ * library (an IRuntime*, an ICudaEngine* of `runtime`'s, an IExecutionContext*
+ * of `engine`'s). owned = 0: borrowed, the shim never deletes it and its
+ * creator must keep it alive as long as the handle (and any child) lives;
+ * owned = 1: the shim deletes it when the handle and its children are gone.
+ * The adopted object's calls report through `runtime`'s (or `log`'s) logger. */
+int32_t trt_runtime_adopt(trt_library *library, void *native, int32_t owned, trt_log_fn log, trt_release_fn release,
+                          void *log_ctx, trt_runtime **out) TRT_NOEXCEPT;
+int32_t trt_engine_adopt(trt_runtime *runtime, void *native, int32_t owned, trt_engine **out) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ plugin registry */
 
@@ -314,6 +329,8 @@ void trt_host_memory_release(trt_host_memory *memory) TRT_NOEXCEPT;
 void trt_context_release(trt_context *context) TRT_NOEXCEPT;
 /* The TensorRT IExecutionContext* behind the handle. */
 void *trt_context_native(trt_context *context) TRT_NOEXCEPT;
+/* An IExecutionContext* of `engine`'s made elsewhere; see trt_runtime_adopt. */
+int32_t trt_context_adopt(trt_engine *engine, void *native, int32_t owned, trt_context **out) TRT_NOEXCEPT;
 
 /* Owned by the context; copy it before the next call. Never NULL. */
 const char *trt_context_get_name(trt_context *context) TRT_NOEXCEPT;
@@ -358,6 +375,7 @@ typedef struct {
 int32_t trt_context_execute(trt_context *context, const trt_binding *binding, uint64_t stream) TRT_NOEXCEPT;
 
 #ifdef __cplusplus
+#pragma GCC visibility pop
 }
 #endif
 #endif

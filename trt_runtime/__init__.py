@@ -46,6 +46,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "UnsupportedVersionError": ("_errors", "UnsupportedVersionError"),
     "as_address": ("_interop", "as_address"),
     "as_stream": ("_interop", "as_stream"),
+    "adopt_context": ("_foreign", "adopt_context"),
+    "adopt_engine": ("_foreign", "adopt_engine"),
+    "adopt_runtime": ("_foreign", "adopt_runtime"),
     "ENV_VAR": ("_library", "ENV_VAR"),
     "Flavour": ("_library", "Flavour"),
     "Library": ("_library", "Library"),
@@ -123,6 +126,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from ._foreign import adopt_context, adopt_engine, adopt_runtime
     from ._callbacks import (
         IErrorRecorder,
         IGpuAllocator,
