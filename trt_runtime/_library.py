@@ -9,8 +9,14 @@ by the first :class:`~trt_runtime.Runtime`, looking in this order:
    ``tensorrt_dispatch_libs`` (found without importing them, since importing
    them loads every library they hold);
 4. the system loader: ``libnvinfer.so.N``, ``libnvinfer_lean.so.N``,
-   ``libnvinfer_dispatch.so.N`` for the supported major N
-   (:data:`SUPPORTED_MAJOR`, 11).
+   ``libnvinfer_dispatch.so.N``.
+
+Steps 3 and 4 try every supported major N (:data:`SUPPORTED_MAJORS`: 11, then
+10), newest first, so 11.x wins where both are installed; the environment
+variable ``TRT_RUNTIME_MAJOR`` (``10`` or ``11``) restricts them to one.
+
+TensorRT keeps process-wide state, so one process uses one major version:
+once a library of one major is open, opening one of another is refused.
 """
 
 from __future__ import annotations
@@ -38,9 +44,11 @@ __all__ = [
 ]
 
 ENV_VAR = "TRT_RUNTIME_LIBRARY"
-# The TensorRT major whose ABI the shim declares: the one place it is written in Python.
-SUPPORTED_MAJOR = 11
-SUPPORTED_MAJORS = (SUPPORTED_MAJOR,)
+MAJOR_ENV_VAR = "TRT_RUNTIME_MAJOR"
+# The TensorRT majors whose ABI the shim declares, newest (preferred) first:
+# the one place they are written in Python.
+SUPPORTED_MAJORS = (11, 10)
+SUPPORTED_MAJOR = SUPPORTED_MAJORS[0]  # the newest
 _WHEELS = (
     ("tensorrt_libs", "libnvinfer.so.{major}"),
     ("tensorrt_lean_libs", "libnvinfer_lean.so.{major}"),
@@ -175,30 +183,53 @@ def _open(path: str) -> Library:
         raise LibraryError(message, status)
     real = os.fsdecode(ffi.string(lib.trt_library_path(out[0])))
     library = _opened.get(real)
-    if library is None:
-        library = _opened[real] = Library(out[0])
+    if library is not None:
+        return library
+    library = Library(out[0])
     if library.version.major not in SUPPORTED_MAJORS:
         raise UnsupportedVersionError(
             f"{library.path} is TensorRT {library.version}, but this build of trt_runtime supports "
-            f"TensorRT {', '.join(f'{m}.x' for m in SUPPORTED_MAJORS)} only. {INSTALL_HINT}",
+            f"TensorRT {_majors_text()} only. {INSTALL_HINT}",
             lib.TRT_E_UNSUPPORTED_VERSION,
         )
+    for other in _opened.values():
+        if other.version.major != library.version.major and other.version.major in SUPPORTED_MAJORS:
+            raise UnsupportedVersionError(
+                f"{library.path} is TensorRT {library.version}, but this process already uses TensorRT "
+                f"{other.version} ({other.path}); TensorRT keeps process-wide state, so one process uses one "
+                "major version: use another process for it",
+                lib.TRT_E_UNSUPPORTED_VERSION,
+            )
+    _opened[real] = library  # only what passed: a refused library never blocks another
     return library
+
+
+def _majors_text() -> str:
+    return " and ".join(f"{m}.x" for m in sorted(SUPPORTED_MAJORS))
+
+
+def _search_majors() -> tuple[int, ...]:
+    """The majors to search for, newest first, or the one ``TRT_RUNTIME_MAJOR`` names."""
+    wanted = os.environ.get(MAJOR_ENV_VAR, "").strip()
+    if not wanted:
+        return SUPPORTED_MAJORS
+    if not wanted.isdigit() or int(wanted) not in SUPPORTED_MAJORS:
+        raise LibraryError(f"{MAJOR_ENV_VAR}={wanted!r}: expected one of {', '.join(map(str, SUPPORTED_MAJORS))}",
+                           lib.TRT_E_INVALID_ARGUMENT)
+    return (int(wanted),)
 
 
 def _wheel_candidates() -> list[str]:
     import importlib.util
 
-    out = []
+    folders = []
     for module, pattern in _WHEELS:
         try:
             spec = importlib.util.find_spec(module)
         except (ImportError, ValueError):
             spec = None
-        for folder in (spec.submodule_search_locations or []) if spec else []:
-            for major in SUPPORTED_MAJORS:
-                out.append(os.path.join(folder, pattern.format(major=major)))
-    return out
+        folders += [(folder, pattern) for folder in ((spec.submodule_search_locations or []) if spec else [])]
+    return [os.path.join(folder, pattern.format(major=major)) for major in _search_majors() for folder, pattern in folders]
 
 
 def candidates() -> list[tuple[str, str]]:
@@ -208,7 +239,7 @@ def candidates() -> list[tuple[str, str]]:
     if env:
         found.append((f"${ENV_VAR}", env))
     found += [("wheel", p) for p in _wheel_candidates()]
-    found += [("system loader", n.format(major=m)) for n in _SYSTEM for m in SUPPORTED_MAJORS]
+    found += [("system loader", n.format(major=m)) for m in _search_majors() for n in _SYSTEM]
     return found
 
 
