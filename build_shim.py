@@ -82,4 +82,10 @@ ffibuilder = make_builder()
 if __name__ == "__main__":
     # A build in place, without pip: compiled under build/, copied into trt_runtime/.
     built = make_builder(absolute_sources=True).compile(tmpdir=str(HERE / "build" / "cffi"))
-    shutil.copy(built, HERE / "trt_runtime" / Path(built).name)
+    target = HERE / "trt_runtime" / Path(built).name
+    shutil.copy(built, target)
+    # An older build under another name (_native.abi3.so from `pip install -e .`, another
+    # Python's tag) would be imported instead of this one, or by another Python: remove it.
+    for stale in (HERE / "trt_runtime").glob("_native.*"):
+        if stale != target and stale.suffix in (".so", ".pyd"):
+            stale.unlink()
