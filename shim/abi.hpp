@@ -34,48 +34,35 @@ struct AbiTypes {
     using OptProfileSelector = typename N::OptProfileSelector;
 };
 
-// Namespaces cannot be template arguments: a struct per namespace stands in.
-struct NsV10 {
-    using IRuntime = trt_abi::v10::IRuntime;
-    using ICudaEngine = trt_abi::v10::ICudaEngine;
-    using IExecutionContext = trt_abi::v10::IExecutionContext;
-    using IHostMemory = trt_abi::v10::IHostMemory;
-    using VRuntime = trt_abi::v10::VRuntime;
-    using VCudaEngine = trt_abi::v10::VCudaEngine;
-    using VExecutionContext = trt_abi::v10::VExecutionContext;
-    using VHostMemory = trt_abi::v10::VHostMemory;
-    using IPluginRegistry = trt_abi::v10::IPluginRegistry;
-    using IPluginCreatorInterface = trt_abi::v10::IPluginCreatorInterface;
-    using IPluginCreator = trt_abi::v10::IPluginCreator;
-    using IPluginCreatorV3One = trt_abi::v10::IPluginCreatorV3One;
-    using IErrorRecorder = trt_abi::v10::IErrorRecorder;
-    using IGpuAllocator = trt_abi::v10::IGpuAllocator;
-    using IStreamReaderV2 = trt_abi::v10::IStreamReaderV2;
-    using Dims64 = trt_abi::v10::Dims64;
-    using ExecutionContextAllocationStrategy = trt_abi::v10::ExecutionContextAllocationStrategy;
-    using OptProfileSelector = trt_abi::v10::OptProfileSelector;
-};
+// Namespaces cannot be template arguments: a struct per namespace stands in,
+// naming the same classes of each.
+#define TRT_SHIM_NAMESPACE_TYPES(NS)                                            \
+    using IRuntime = NS::IRuntime;                                              \
+    using ICudaEngine = NS::ICudaEngine;                                        \
+    using IExecutionContext = NS::IExecutionContext;                            \
+    using IHostMemory = NS::IHostMemory;                                        \
+    using VRuntime = NS::VRuntime;                                              \
+    using VCudaEngine = NS::VCudaEngine;                                        \
+    using VExecutionContext = NS::VExecutionContext;                            \
+    using VHostMemory = NS::VHostMemory;                                        \
+    using IPluginRegistry = NS::IPluginRegistry;                                \
+    using IPluginCreatorInterface = NS::IPluginCreatorInterface;                \
+    using IPluginCreator = NS::IPluginCreator;                                  \
+    using IPluginCreatorV3One = NS::IPluginCreatorV3One;                        \
+    using IErrorRecorder = NS::IErrorRecorder;                                  \
+    using IGpuAllocator = NS::IGpuAllocator;                                    \
+    using IStreamReaderV2 = NS::IStreamReaderV2;                                \
+    using Dims64 = NS::Dims64;                                                  \
+    using ExecutionContextAllocationStrategy = NS::ExecutionContextAllocationStrategy; \
+    using OptProfileSelector = NS::OptProfileSelector;
 
-struct NsV11 {
-    using IRuntime = trt_abi::v11::IRuntime;
-    using ICudaEngine = trt_abi::v11::ICudaEngine;
-    using IExecutionContext = trt_abi::v11::IExecutionContext;
-    using IHostMemory = trt_abi::v11::IHostMemory;
-    using VRuntime = trt_abi::v11::VRuntime;
-    using VCudaEngine = trt_abi::v11::VCudaEngine;
-    using VExecutionContext = trt_abi::v11::VExecutionContext;
-    using VHostMemory = trt_abi::v11::VHostMemory;
-    using IPluginRegistry = trt_abi::v11::IPluginRegistry;
-    using IPluginCreatorInterface = trt_abi::v11::IPluginCreatorInterface;
-    using IPluginCreator = trt_abi::v11::IPluginCreator;
-    using IPluginCreatorV3One = trt_abi::v11::IPluginCreatorV3One;
-    using IErrorRecorder = trt_abi::v11::IErrorRecorder;
-    using IGpuAllocator = trt_abi::v11::IGpuAllocator;
-    using IStreamReaderV2 = trt_abi::v11::IStreamReaderV2;
-    using Dims64 = trt_abi::v11::Dims64;
-    using ExecutionContextAllocationStrategy = trt_abi::v11::ExecutionContextAllocationStrategy;
-    using OptProfileSelector = trt_abi::v11::OptProfileSelector;
+struct NsV10 {
+    TRT_SHIM_NAMESPACE_TYPES(trt_abi::v10)
 };
+struct NsV11 {
+    TRT_SHIM_NAMESPACE_TYPES(trt_abi::v11)
+};
+#undef TRT_SHIM_NAMESPACE_TYPES
 
 struct Abi10 : AbiTypes<NsV10> {
     static constexpr int32_t major = 10;

@@ -14,24 +14,8 @@ trt_context::trt_context(trt_engine* e, void* native, void* vimpl) : engine(e), 
     minor = e->minor;
 }
 
-void trt_context::destroy() noexcept {
-    trt_engine* e = engine;
-    if (!shutting_down()) {
-        try {
-            {
-                FrameScope scope(log, log_ctx, false);
-                if (owned) {
-                    with_abi(major, [&](auto tag) {
-                        delete static_cast<typename decltype(tag)::IExecutionContext*>(context);
-                    });
-                }
-            }
-            drop_callbacks();
-            delete this;
-        } catch (...) {
-        }
-    }
-    e->release();
+void trt_context::delete_native() noexcept {
+    with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::IExecutionContext*>(context); });
 }
 
 namespace {

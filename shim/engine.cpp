@@ -16,27 +16,14 @@ trt_engine::trt_engine(trt_runtime* rt, void* native, void* vimpl) : runtime(rt)
     minor = rt->minor;
 }
 
-void trt_engine::destroy() noexcept {
-    trt_runtime* rt = runtime;
-    if (!shutting_down()) {
-        try {
-            {
-                // TensorRT drops its references to the recorder, and gives
-                // its memory back to the allocators, here.
-                FrameScope scope(log, log_ctx, false);
-                if (owned) {
-                    with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::ICudaEngine*>(engine); });
-                }
-            }
-            drop_callbacks();
-            for (trt_allocator* a : allocators) {
-                if (a) shim::release(a);
-            }
-            delete this;
-        } catch (...) {
-        }
+void trt_engine::delete_native() noexcept {
+    with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::ICudaEngine*>(engine); });
+}
+
+void trt_engine::release_extras() noexcept {
+    for (trt_allocator* a : allocators) {
+        if (a) shim::release(a);
     }
-    rt->release();
 }
 
 namespace shim {

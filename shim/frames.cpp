@@ -167,6 +167,25 @@ void Owner::drain() noexcept {
     for (trt_allocator* a : allocators) shim::release(a);
 }
 
+void Owner::destroy() noexcept {
+    Owner* const parent = parent_owner();
+    if (!shutting_down()) {
+        try {
+            {
+                // TensorRT drops its references to the recorder, and gives
+                // memory back to the allocators, here.
+                FrameScope scope(log, log_ctx, false);
+                if (owned) delete_native();
+            }
+            drop_callbacks();
+            release_extras();
+            delete this;
+        } catch (...) {
+        }
+    }
+    if (parent) parent->release();
+}
+
 void Owner::drop_callbacks() noexcept {
     // The object is being destroyed: nothing runs on it any more.
     if (recorder_) shim::release(recorder_);

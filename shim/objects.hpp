@@ -177,7 +177,9 @@ struct trt_runtime final : shim::Owner {
     }
 
 protected:
-    void destroy() noexcept override;
+    void delete_native() noexcept override;
+    Owner* parent_owner() const noexcept override { return parent; }
+    void release_extras() noexcept override;
 };
 
 // An engine holds its runtime, and the allocators it may use.
@@ -194,7 +196,9 @@ struct trt_engine final : shim::Owner {
     }
 
 protected:
-    void destroy() noexcept override;
+    void delete_native() noexcept override;
+    Owner* parent_owner() const noexcept override { return runtime; }
+    void release_extras() noexcept override;
 };
 
 // A context holds its engine (which holds the runtime).
@@ -210,7 +214,8 @@ struct trt_context final : shim::Owner {
     }
 
 protected:
-    void destroy() noexcept override;
+    void delete_native() noexcept override;
+    Owner* parent_owner() const noexcept override { return engine; }
 };
 
 struct trt_host_memory {

@@ -82,29 +82,19 @@ decltype(auto) on_runtime(trt_runtime* rt, Body&& body) {
 }  // namespace
 }  // namespace shim
 
-void trt_runtime::destroy() noexcept {
-    trt_runtime* p = parent;
-    if (!shutting_down()) {
-        try {
-            {
-                // TensorRT drops its references to the recorder here.
-                FrameScope scope(log, log_ctx, false);
-                if (owned) {
-                    with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::IRuntime*>(runtime); });
-                }
-            }
-            drop_callbacks();
-            trt_release_fn const done = release_log;
-            void* const ctx = log_ctx;
-            delete this;
-            if (done) invoke([&] {
-                done(ctx);
-                return 0;
-            });
-        } catch (...) {
-        }
+void trt_runtime::delete_native() noexcept {
+    with_abi(major, [&](auto tag) { delete static_cast<typename decltype(tag)::IRuntime*>(runtime); });
+}
+
+void trt_runtime::release_extras() noexcept {
+    // The logger's bridge: the Python side may let it go now.
+    if (trt_release_fn const done = release_log) {
+        void* const ctx = log_ctx;
+        invoke([&] {
+            done(ctx);
+            return 0;
+        });
     }
-    if (p) p->release();
 }
 
 // ================================================================== exports

@@ -183,15 +183,24 @@ public:
     trt_allocator* current_allocator() noexcept;
 
 protected:
-    virtual void destroy() noexcept = 0;
-    // Drops the recorder, the allocator and whatever was retired.
-    void drop_callbacks() noexcept;
+    // What differs between the runtime, the engine and the context when the
+    // last reference goes: the TensorRT object to delete (in its major's
+    // type), the parent to let go, and what else the object held.
+    virtual void delete_native() noexcept = 0;
+    virtual Owner* parent_owner() const noexcept = 0;
+    virtual void release_extras() noexcept {}
     std::mutex mutex_;
 
 private:
     static constexpr uint64_t kRef = uint64_t{1} << 32;
     static constexpr uint64_t kCall = 1;
 
+    // Deletes the TensorRT object (when owned) in a frame that collects no
+    // callback failure, the callbacks and this object, then lets the parent go.
+    // At interpreter exit everything is left as it is.
+    void destroy() noexcept;
+    // Drops the recorder, the allocator and whatever was retired.
+    void drop_callbacks() noexcept;
     void retire(trt_recorder* r, trt_allocator* a);
     void drain() noexcept;
 

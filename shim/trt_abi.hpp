@@ -121,6 +121,37 @@ public:
     virtual bool seek(int64_t offset, SeekPosition origin) noexcept = 0;
 };
 
+// The callbacks an execution context makes during an inference (11.x: all
+// three are versioned interfaces).
+
+// Times of the engine's layers, one call per layer.
+class IProfiler : public IVersionedInterface {
+public:
+    InterfaceInfo getInterfaceInfo() const noexcept override { return {"IProfiler", 1, 0}; }
+    virtual void reportLayerTime(char const* layerName, float ms) noexcept = 0;
+};
+
+// Memory for an output whose size is known only at enqueue time. TensorRT
+// asks the stream-ordered entry point; the plain one is its older twin. After
+// the inference, the output's final shape is told through notifyShape.
+class IOutputAllocator : public IVersionedInterface {
+public:
+    InterfaceInfo getInterfaceInfo() const noexcept override { return {"IOutputAllocator", 1, 0}; }
+    virtual void* reallocateOutput(char const* tensorName, void* currentMemory, uint64_t size, uint64_t alignment) noexcept = 0;
+    virtual void* reallocateOutputAsync(
+        char const* tensorName, void* currentMemory, uint64_t size, uint64_t alignment, cudaStream_t stream) = 0;
+    virtual void notifyShape(char const* tensorName, Dims const& dims) noexcept = 0;
+};
+
+// Receives the value of each debug tensor whose debug state is on; the
+// memory is valid only during the call.
+class IDebugListener : public IVersionedInterface {
+public:
+    InterfaceInfo getInterfaceInfo() const noexcept override { return {"IDebugListener", 1, 0}; }
+    virtual bool processDebugTensor(void const* addr, TensorLocation location, DataType type, Dims const& shape,
+        char const* name, cudaStream_t stream) = 0;
+};
+
 // ---------------------------------------------- interfaces the library implements
 
 class IPluginCreatorInterface : public IVersionedInterface {
@@ -188,9 +219,6 @@ class IRefitter;
 class IEngineInspector;
 class ISerializationConfig;
 class IRuntimeConfig;
-class IProfiler;
-class IOutputAllocator;
-class IDebugListener;
 
 class VHostMemory : public VRoot {
 public:
