@@ -12,28 +12,6 @@
 
 namespace shim {
 
-template <typename N>
-struct AbiTypes {
-    using IRuntime = typename N::IRuntime;
-    using ICudaEngine = typename N::ICudaEngine;
-    using IExecutionContext = typename N::IExecutionContext;
-    using IHostMemory = typename N::IHostMemory;
-    using VRuntime = typename N::VRuntime;
-    using VCudaEngine = typename N::VCudaEngine;
-    using VExecutionContext = typename N::VExecutionContext;
-    using VHostMemory = typename N::VHostMemory;
-    using IPluginRegistry = typename N::IPluginRegistry;
-    using IPluginCreatorInterface = typename N::IPluginCreatorInterface;
-    using IPluginCreator = typename N::IPluginCreator;
-    using IPluginCreatorV3One = typename N::IPluginCreatorV3One;
-    using IErrorRecorder = typename N::IErrorRecorder;
-    using IGpuAllocator = typename N::IGpuAllocator;
-    using IStreamReaderV2 = typename N::IStreamReaderV2;
-    using Dims64 = typename N::Dims64;
-    using ExecutionContextAllocationStrategy = typename N::ExecutionContextAllocationStrategy;
-    using OptProfileSelector = typename N::OptProfileSelector;
-};
-
 // Namespaces cannot be template arguments: a struct per namespace stands in,
 // naming the same classes of each.
 #define TRT_SHIM_NAMESPACE_TYPES(NS)                                            \
@@ -64,10 +42,10 @@ struct NsV11 {
 };
 #undef TRT_SHIM_NAMESPACE_TYPES
 
-struct Abi10 : AbiTypes<NsV10> {
+struct Abi10 : NsV10 {
     static constexpr int32_t major = 10;
 };
-struct Abi11 : AbiTypes<NsV11> {
+struct Abi11 : NsV11 {
     static constexpr int32_t major = 11;
 };
 
