@@ -291,17 +291,37 @@ def test_replacing_the_allocator_frees_the_old_one(fake_library: trt.Library) ->
     assert pinned_bridges() <= before
 
 
-def test_a_logger_recursing_to_the_limit_raises_from_the_call(fake_library: trt.Library) -> None:
+def test_a_logger_failing_at_the_recursion_limit_never_makes_the_call_succeed(fake_library: trt.Library) -> None:
+    import inspect
+
     class Deep(trt.ILogger):
         def log(self, severity: trt.Severity, msg: str) -> None:
             self.log(severity, msg)
 
-    rt = trt.Runtime(trt.Logger(trt.Logger.ERROR), library=fake_library)
-    rt.close()  # the library's logger is registered; the next runtime routes to Deep
+    trt.Runtime(trt.Logger(trt.Logger.ERROR), library=fake_library).close()
     rt = trt.Runtime(Deep(), library=fake_library)
+    outcomes: list[object] = []
+
+    def at_depth(n: int) -> None:
+        if n > 0:
+            return at_depth(n - 1)
+        try:
+            outcomes.append(rt.deserialize_cuda_engine(b"x" * 64))
+        except (RecursionError, trt.TensorRTError) as exc:
+            outcomes.append(type(exc))
+        return None
+
+    base = len(inspect.stack())
     try:
-        with pytest.raises(RecursionError):
-            rt.deserialize_cuda_engine(b"x" * 64)
+        # Every depth up to the limit: the logger's exception, or the
+        # handler's own, comes out; the call never returns None as if only
+        # TensorRT had refused.
+        for slack in range(40, 0, -1):
+            try:
+                at_depth(sys.getrecursionlimit() - base - slack)
+            except RecursionError:
+                continue  # too deep to even make the call
+            assert outcomes and outcomes[-1] is not None, f"slack {slack}: {outcomes}"
     finally:
         rt.close()
 
@@ -309,50 +329,59 @@ def test_a_logger_recursing_to_the_limit_raises_from_the_call(fake_library: trt.
 # ------------------------------------------------------------------ interpreter exit
 
 
+EXIT_SCRIPT = PRELUDE + """
+import ctypes
+kind = sys.argv[2]
+busy = threading.Semaphore(0)
+class Chatty(trt.ILogger):
+    def log(self, severity, msg):
+        busy.release()
+class Reader(trt.IStreamReaderV2):
+    def read(self, size, stream):
+        busy.release()
+        return b"x" * min(size, 64)
+    def seek(self, offset, where):
+        return True
+class Allocator(trt.IGpuAllocator):
+    def __init__(self):
+        self.blocks = {}
+    def allocate(self, size, alignment, flags):
+        busy.release()
+        block = ctypes.create_string_buffer(max(size, 1))
+        self.blocks[ctypes.addressof(block)] = block
+        return ctypes.addressof(block)
+    def deallocate(self, memory):
+        return self.blocks.pop(memory, None) is not None
+def body():
+    # Calls that keep entering Python from inside TensorRT, as fast as they can.
+    rt = trt.Runtime(Chatty() if kind == "logger" else Quiet(), library=lib)
+    if kind == "allocator":
+        rt.gpu_allocator = Allocator()
+    while True:
+        if kind == "logger":
+            rt.deserialize_cuda_engine(b"x" * 64)
+        elif kind == "reader":
+            rt.deserialize_cuda_engine(Reader())
+        else:
+            rt.deserialize(PLAN).close()
+for _ in range(4):
+    threading.Thread(target=body, daemon=True).start()
+for _ in range(200):
+    busy.acquire(timeout=10)
+print("exiting")
+"""
+
+
 @pytest.mark.parametrize("kind", ["logger", "reader", "allocator"])
 def test_exit_while_daemon_threads_are_inside_callbacks_does_not_abort(fake_lib_path: pathlib.Path,
                                                                         kind: str) -> None:
-    proc = run_python(PRELUDE + """
-import ctypes
-kind = sys.argv[2]
-inside = threading.Event()
-class SlowLogger(trt.ILogger):
-    def log(self, severity, msg):
-        inside.set()
-        time.sleep(0.3)
-class SlowReader(trt.IStreamReaderV2):
-    def read(self, size, stream):
-        inside.set()
-        time.sleep(0.3)
-        return b""
-    def seek(self, offset, where):
-        return True
-class SlowAllocator(trt.IGpuAllocator):
-    def allocate(self, size, alignment, flags):
-        inside.set()
-        time.sleep(0.3)
-        return 0
-    def deallocate(self, memory):
-        return True
-def body():
-    while True:
-        if kind == "logger":
-            rt = trt.Runtime(SlowLogger(), library=lib)
-            rt.deserialize_cuda_engine(b"x" * 64)
-        elif kind == "reader":
-            rt = trt.Runtime(Quiet(), library=lib)
-            rt.deserialize_cuda_engine(SlowReader())
-        else:
-            rt = trt.Runtime(Quiet(), library=lib)
-            rt.gpu_allocator = SlowAllocator()
-            rt.deserialize_cuda_engine(PLAN)
-for _ in range(3):
-    threading.Thread(target=body, daemon=True).start()
-inside.wait(10)
-print("exiting")
-""", argv=[str(fake_lib_path), kind])
-    survived(proc)
-    assert proc.stdout.strip() == "exiting"
+    # The interpreter ends threads that ask for it while it finalizes; one
+    # asking from inside TensorRT must be parked, not unwound through
+    # TensorRT's frames (std::terminate). Several runs: the timing varies.
+    for _ in range(4):
+        proc = run_python(EXIT_SCRIPT, argv=[str(fake_lib_path), kind])
+        survived(proc)
+        assert proc.stdout.strip() == "exiting"
 
 
 # ------------------------------------------------------------------ files
@@ -462,10 +491,11 @@ def test_a_symlink_loop_and_a_long_path_say_what_is_wrong(tmp_path: pathlib.Path
 
 
 def test_a_renamed_library_keeps_its_flavour(tmp_path: pathlib.Path) -> None:
+    from conftest import DOUBLE_MAJOR
     from double.build import build
 
-    lean = build(tmp_path / "lean", "libnvinfer_lean.so.11")
-    renamed = tmp_path / "libnvinfer.so.11"
+    lean = build(tmp_path / "lean", f"libnvinfer_lean.so.{DOUBLE_MAJOR}", major=DOUBLE_MAJOR)
+    renamed = tmp_path / f"libnvinfer.so.{DOUBLE_MAJOR}"
     os.rename(lean, renamed)
     assert trt.load_library(renamed).flavour == "lean"
 

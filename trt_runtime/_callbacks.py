@@ -16,7 +16,7 @@ outside any call (on a thread of TensorRT's own) goes to
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import Any, TypeAlias, TypeGuard
 
 from ._bridge import _PINNED, Bridge, callback_error, new_adapter, unraisable  # noqa: F401 - _PINNED: tests count pinned bridges here
 from ._bridge import bridge_of as _bridge
@@ -54,7 +54,9 @@ class ILogger:
     called from several threads at once.
     """
 
-    Severity = Severity
+    # A type alias (the enum itself, as ``ILogger.Severity`` in the official bindings), so
+    # that ``severity: Severity`` below names the type for type checkers.
+    Severity: TypeAlias = Severity
 
     def log(self, severity: Severity, msg: str) -> None:
         """Handle one message. ``severity`` is a :class:`Severity`."""
@@ -65,7 +67,9 @@ def _text(message: Any) -> str:
     return ffi.string(message).decode("utf-8", "replace")  # type: ignore[no-any-return]
 
 
-@ffi.def_extern(onerror=callback_error)
+# error=1: a callback whose own handler cannot run (at the recursion limit) still tells
+# the shim it failed; the call then raises instead of returning as if nothing happened.
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_log(ctx: Any, severity: int, message: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -75,7 +79,7 @@ def _trt_py_log(ctx: Any, severity: int, message: Any) -> int:
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_broadcast_log(ctx: Any, severity: int, message: Any) -> int:
     # A message from no trt_runtime call: the library object fans it out.
     try:
@@ -127,7 +131,7 @@ def _int_result(value: Any, what: str) -> int:
         raise TypeError(f"{what} must return an int, not {type(value).__name__}") from None
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_rec_num_errors(ctx: Any, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -137,7 +141,7 @@ def _trt_py_rec_num_errors(ctx: Any, out: Any) -> int:
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_rec_error_code(ctx: Any, index: int, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -147,7 +151,7 @@ def _trt_py_rec_error_code(ctx: Any, index: int, out: Any) -> int:
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_rec_error_desc(ctx: Any, index: int, buffer: Any, capacity: int) -> int:
     bridge = _bridge(ctx)
     try:
@@ -161,7 +165,7 @@ def _trt_py_rec_error_desc(ctx: Any, index: int, buffer: Any, capacity: int) -> 
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_rec_has_overflowed(ctx: Any, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -171,7 +175,7 @@ def _trt_py_rec_has_overflowed(ctx: Any, out: Any) -> int:
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_rec_clear(ctx: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -181,7 +185,7 @@ def _trt_py_rec_clear(ctx: Any) -> int:
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_rec_report_error(ctx: Any, code: int, description: Any, out_stop: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -309,7 +313,7 @@ def _stream_int(stream: Any) -> int:
     return int(ffi.cast("uintptr_t", stream))
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_alloc(ctx: Any, size: int, alignment: int, flags: int, stream: Any, is_async: int, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -331,7 +335,7 @@ def _trt_py_alloc(ctx: Any, size: int, alignment: int, flags: int, stream: Any, 
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_realloc(ctx: Any, address: int, alignment: int, new_size: int, out: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -342,7 +346,7 @@ def _trt_py_realloc(ctx: Any, address: int, alignment: int, new_size: int, out: 
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_dealloc(ctx: Any, address: int, stream: Any, is_async: int, out_ok: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -375,7 +379,7 @@ ALLOCATOR_FNS = ffi.new(
 _LEND_MAX = 4 << 20
 
 
-def _reusable(buf: bytearray | None, size: int) -> bool:
+def _reusable(buf: bytearray | None, size: int) -> TypeGuard[bytearray]:
     """Whether ``buf`` is big enough and nothing outside holds a view of it."""
     if buf is None or len(buf) < size:
         return False
@@ -411,7 +415,7 @@ def _read_into(bridge: Bridge, readinto: Any, destination: Any, size: int, strea
     return total
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: Any) -> int:
     bridge = _bridge(ctx)
     try:
@@ -442,7 +446,7 @@ def _trt_py_read(ctx: Any, destination: Any, size: int, stream: Any, out_read: A
     return 0
 
 
-@ffi.def_extern(onerror=callback_error)
+@ffi.def_extern(onerror=callback_error, error=1)
 def _trt_py_seek(ctx: Any, offset: int, origin: int, out_ok: Any) -> int:
     bridge = _bridge(ctx)
     try:

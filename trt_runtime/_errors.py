@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from ._ffi import ffi, lib
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "TensorRTError",
@@ -164,7 +167,7 @@ def check_bool(value: Any, name: str) -> bool:
     first and call this only for anything else.
     """
     if value is True or value is False:
-        return value  # type: ignore[no-any-return]
+        return value
     if is_numpy_bool(value):
         return bool(value)
     raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
@@ -215,7 +218,7 @@ def keep_for_call(exc: BaseException) -> None:
 
 
 def _take_kept(count: int) -> list[BaseException]:
-    stack = getattr(_kept, "stack", None)
+    stack: list[BaseException] | None = getattr(_kept, "stack", None)
     if not stack or count <= 0:
         return []
     taken = stack[-count:]
@@ -254,6 +257,9 @@ def raise_status(status: int, prefix: str = "") -> NoReturn:
             for report in reports:
                 first.add_note(f"TensorRT reported during the call: {report}")
             raise first
-        message += " (the interpreter is shutting down; the callback was not run)"
+        # The callback failed but left no exception: it was not run (the
+        # interpreter is shutting down) or could not even record one (at the
+        # recursion limit). Never lose the failure.
+        message += " (its exception could not be kept: the interpreter is exiting, or the stack was at its limit)"
     kind = _BY_STATUS.get(status, TensorRTError)
     raise kind(prefix + message if prefix else message, status, reports)
