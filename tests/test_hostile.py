@@ -611,3 +611,22 @@ print("ok")
 """, argv=[str(real_lib_path), str(fifo), str(cut)], timeout=60)
     survived(proc)
     assert proc.stdout.strip() == "ok"
+
+
+def test_info_with_a_fifo_as_library_answers_at_once(tmp_path: pathlib.Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    proc = run_python("from trt_runtime._cli import main; raise SystemExit(main(['info', '--library', "
+                      f"{str(fifo)!r}]))", timeout=30)
+    assert proc.returncode not in (0, -9) and "not a regular file" in proc.stderr, proc
+
+
+@pytest.mark.parametrize("value", ["no", 1, 0.0, None])
+def test_debug_sync_takes_only_bools(runtime: trt.Runtime, value: object) -> None:
+    engine = runtime.deserialize(small_plan())
+    ctx = engine.create_execution_context()
+    with pytest.raises(TypeError, match="debug_sync must be a bool"):
+        ctx.debug_sync = value  # type: ignore[assignment]
+    assert ctx.debug_sync is False
+    ctx.debug_sync = True
+    assert ctx.debug_sync is True
