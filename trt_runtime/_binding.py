@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ClosedError, InvalidArgumentError, TensorRTError
 from ._ffi import ffi, lib
 from ._interop import as_stream, memory_info
 from ._iotable import shape_tuple, too_small
 from ._types import Dims, TensorIOMode
+
+if TYPE_CHECKING:
+    from ._context import IExecutionContext
 
 __all__ = ["Binding", "closed_context", "bad_stream"]
 
@@ -18,7 +21,7 @@ _set_shape = lib.trt_context_set_input_shape
 
 # The class a binding's context must be: set by trt_runtime._context, which
 # imports this module (an empty tuple until then: no context exists before).
-CONTEXT_TYPES: tuple[type, ...] = ()
+CONTEXT_TYPES: tuple[type[Any], ...] = ()
 
 
 def closed_context() -> ClosedError:
@@ -89,6 +92,8 @@ class Binding:
 
     __slots__ = ("_ctx", "_names", "_slots", "_c_names", "_name_array", "addresses", "_keep", "_shape_names",
                  "_shapes", "_shape_name_array", "_shape_array", "_desc", "_given", "_given_at", "_needed", "_seen")
+
+    _ctx: IExecutionContext
 
     def __init__(self, context: Any, tensors: Mapping[str, Any],
                  shapes: Mapping[str, Any] | None = None) -> None:
@@ -268,7 +273,7 @@ class Binding:
     # ---------------------------------------------------------- updating
 
     @property
-    def context(self) -> Any:
+    def context(self) -> IExecutionContext:
         """The :class:`IExecutionContext` the binding runs on."""
         return self._ctx
 
@@ -359,7 +364,7 @@ class Binding:
         if self._seen != ctx._shape_gen:
             status = self._recheck()
             if status:
-                return ctx._soft(status)  # type: ignore[no-any-return]
+                return ctx._soft(status)
         try:
             status = _execute(ctx._h, self._desc, stream_handle)
         except TypeError:

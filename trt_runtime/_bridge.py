@@ -92,7 +92,7 @@ def unraisable(exc: BaseException, message: str) -> None:
     sys.unraisablehook(hook_arg)  # type: ignore[arg-type]
 
 
-def callback_error(exc_type: Any, exc: BaseException | None, tb: Any) -> int:
+def callback_error(exc_type: type[BaseException], exc: BaseException | None, tb: Any) -> int:
     """cffi's ``onerror`` of every callback: what escaped the callback's own handler.
 
     A callback's handler can itself fail (a RecursionError raised again at

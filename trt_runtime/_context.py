@@ -22,7 +22,7 @@ or allocator during the call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _binding
 from ._binding import Binding, bad_stream, closed_context
@@ -42,6 +42,9 @@ from ._handle import Maker, _Owned
 from ._interop import as_address, as_stream, memory_info
 from ._iotable import IOTable, decode_name, encode_name, shape_tuple, too_small
 from ._types import Dims, ExecutionContextAllocationStrategy, TensorIOMode
+
+if TYPE_CHECKING:
+    from ._engine import ICudaEngine
 
 __all__ = ["IExecutionContext"]
 
@@ -80,6 +83,16 @@ class IExecutionContext(_Owned):
     __slots__ = ("_engine", "_table", "_encoded", "_recorder", "_recorder_bridge", "_strategy",
                  "_device_memory", "_keep", "_shape_gen", "__weakref__")
 
+    _engine: ICudaEngine
+    _table: IOTable
+    _encoded: dict[str, bytes]
+    _recorder: IErrorRecorder | None
+    _recorder_bridge: Bridge | None
+    _strategy: ExecutionContextAllocationStrategy
+    _device_memory: int
+    _keep: dict[str, Any]
+    _shape_gen: int
+
     _KIND = "IExecutionContext"
 
     def __init__(self) -> None:
@@ -87,7 +100,7 @@ class IExecutionContext(_Owned):
 
     @classmethod
     def _adopt(
-        cls, handle: Any, engine: Maker, table: IOTable, strategy: ExecutionContextAllocationStrategy
+        cls, handle: Any, engine: ICudaEngine, table: IOTable, strategy: ExecutionContextAllocationStrategy
     ) -> IExecutionContext:
         """Wrap the shim's ``trt_context`` ``handle``, created by ``engine`` (an :class:`ICudaEngine`)."""
         self = object.__new__(cls)
@@ -96,11 +109,11 @@ class IExecutionContext(_Owned):
         self._table = table
         self._encoded = table.encoded
         # TensorRT gives a new context the engine's recorder.
-        self._recorder: IErrorRecorder | None = engine._recorder
-        self._recorder_bridge: Bridge | None = engine._recorder_bridge
+        self._recorder = engine._recorder
+        self._recorder_bridge = engine._recorder_bridge
         self._strategy = strategy
         self._device_memory = 0
-        self._keep: dict[str, Any] = {}
+        self._keep = {}
         # Counts the calls that may change input shapes; a Binding re-checks its sizes when it changes.
         self._shape_gen = 0
         try:
@@ -147,7 +160,7 @@ class IExecutionContext(_Owned):
         return int(ffi.cast("uintptr_t", lib.trt_context_native(self._handle())))
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> ICudaEngine:
         """The :class:`ICudaEngine` the context was created from (kept alive by it)."""
         return self._engine
 
@@ -247,7 +260,7 @@ class IExecutionContext(_Owned):
         except OverflowError:
             raise InvalidArgumentError(f"an extent of {extents} does not fit in 64 bits", lib.TRT_E_INVALID_ARGUMENT) from None
         if status:
-            return self._fail(status) if check else self._soft(status)  # type: ignore[no-any-return]
+            return self._fail(status) if check else self._soft(status)
         return True
 
     def set_input_shape(self, name: str, shape: Any) -> bool:
@@ -337,7 +350,7 @@ class IExecutionContext(_Owned):
             self._check_size(name, info.nbytes)
         status = _set_address(h, raw, info.address)
         if status:
-            return self._fail(status) if check else self._soft(status)  # type: ignore[no-any-return]
+            return self._fail(status) if check else self._soft(status)
         if type(memory) is not int and isinstance(name, str):
             self._keep[name] = memory
         return True

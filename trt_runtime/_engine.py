@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._bridge import Bridge
 from ._callbacks import IErrorRecorder, give_callback
@@ -25,6 +25,9 @@ from ._types import (
     TensorLocation,
     enum_or_int,
 )
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
 
 __all__ = ["ICudaEngine", "TensorInfo", "PICKLE_FORMAT"]
 
@@ -69,21 +72,26 @@ class ICudaEngine(_Owned):
 
     __slots__ = ("_runtime", "_recorder", "_recorder_bridge", "_io", "__weakref__")
 
+    _runtime: Runtime
+    _recorder: IErrorRecorder | None
+    _recorder_bridge: Bridge | None
+    _io: IOTable | None
+
     _KIND = "ICudaEngine"
 
     def __init__(self) -> None:
         raise TypeError("engines come from Runtime.deserialize_cuda_engine() or Runtime.deserialize()")
 
     @classmethod
-    def _adopt(cls, handle: Any, runtime: Maker) -> ICudaEngine:
+    def _adopt(cls, handle: Any, runtime: Runtime) -> ICudaEngine:
         """Wrap the shim's ``trt_engine`` ``handle``, deserialized by ``runtime`` (a :class:`Runtime`)."""
         self = object.__new__(cls)
         self._h = ffi.gc(handle, lib.trt_engine_release)
         self._runtime = runtime
         # TensorRT gives a new engine the runtime's recorder.
-        self._recorder: IErrorRecorder | None = runtime._recorder
-        self._recorder_bridge: Bridge | None = runtime._recorder_bridge
-        self._io: IOTable | None = None
+        self._recorder = runtime._recorder
+        self._recorder_bridge = runtime._recorder_bridge
+        self._io = None
         return self
 
     # ---------------------------------------------------------- plumbing
@@ -142,7 +150,7 @@ class ICudaEngine(_Owned):
         return f"<trt_runtime.ICudaEngine {self.name!r} with {self.num_io_tensors} I/O tensors at 0x{self.handle:x}>"
 
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> Runtime:
         """The :class:`Runtime` that deserialized the engine (kept alive by it)."""
         return self._runtime
 
@@ -264,7 +272,7 @@ class ICudaEngine(_Owned):
                 raise TypeError(f"a tensor name must be a str, not {type(name).__name__}")
             self._handle()
             return TensorIOMode.NONE
-        return mode
+        return mode  # type: ignore[return-value]  # an int for a mode newer than this package, as enum_or_int gives
 
     def get_tensor_shape(self, name: str) -> Dims:
         """Shape as built; -1 marks a dynamic extent."""

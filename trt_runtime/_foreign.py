@@ -42,7 +42,7 @@ def _address(pointer: Any, name: str) -> Any:
         value = pointer
     elif isinstance(pointer, ffi.CData):
         value = int(ffi.cast("uintptr_t", pointer))
-    elif isinstance(pointer, (ctypes.c_void_p, ctypes._Pointer)):  # type: ignore[attr-defined]
+    elif isinstance(pointer, (ctypes.c_void_p, ctypes._Pointer)):
         value = ctypes.cast(pointer, ctypes.c_void_p).value or 0
     else:
         raise TypeError(f"{name} must be an int address, a ctypes pointer or a cffi pointer, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ClosedError, raise_status
 from ._ffi import ffi, lib
@@ -28,6 +28,18 @@ class IHostMemory:
     """
 
     __slots__ = ()
+
+    if TYPE_CHECKING:
+        # What both implementations below have, declared for type checkers only:
+        # the slots are theirs, and so are the buffer protocol and close().
+        _keep: Any
+        _nbytes: int
+        _dtype: DataType  # (an int for a type newer than this package: as enum_or_int gives)
+
+        def __buffer__(self, flags: int, /) -> memoryview: ...
+
+        def close(self) -> None:
+            """Return the memory to TensorRT (see the class documentation); safe to call twice."""
 
     def __init__(self) -> None:
         raise TypeError("IHostMemory objects come from ICudaEngine.serialize()")
@@ -57,16 +69,16 @@ class IHostMemory:
     @property
     def nbytes(self) -> int:
         """Size in bytes."""
-        return self._nbytes  # type: ignore[attr-defined,no-any-return]
+        return self._nbytes
 
     @property
     def dtype(self) -> DataType:
         """Element type: ``DataType.UINT8`` for a plan."""
-        return self._dtype  # type: ignore[attr-defined,no-any-return]
+        return self._dtype
 
     @property
     def closed(self) -> bool:
-        return self._keep is None  # type: ignore[attr-defined,no-any-return]
+        return self._keep is None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"{self.nbytes} bytes"
@@ -79,7 +91,7 @@ class IHostMemory:
         self.close()
 
     def __reduce__(self) -> Any:
-        return (bytes, (memoryview(self).cast("B").tobytes(),))  # type: ignore[arg-type]
+        return (bytes, (memoryview(self).cast("B").tobytes(),))
 
 
 _PEP688 = sys.version_info >= (3, 12)
@@ -89,6 +101,9 @@ class _HostMemory(IHostMemory):
     """Python 3.12+: a plain object exporting its buffer through ``__buffer__``."""
 
     __slots__ = ("_keep", "_nbytes", "_dtype", "_view", "_exports", "__weakref__")
+
+    _view: memoryview
+    _exports: int
 
     def __buffer__(self, flags: int) -> memoryview:
         if self._keep is None:
@@ -104,7 +119,7 @@ class _HostMemory(IHostMemory):
         view.release()
 
     def __len__(self) -> int:
-        return self._nbytes  # type: ignore[no-any-return]
+        return self._nbytes
 
     def close(self) -> None:
         """Return the memory to TensorRT now; safe to call twice.
@@ -137,7 +152,7 @@ class _CTypesHostMemory(IHostMemory):
 
 
 @functools.lru_cache(maxsize=64)
-def _ctypes_type(size: int) -> type:
+def _ctypes_type(size: int) -> type[Any]:
     return type(
         "IHostMemory",
         (_CTypesHostMemory, ctypes.c_ubyte * size),

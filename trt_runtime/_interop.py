@@ -37,9 +37,12 @@ from __future__ import annotations
 import ctypes
 import operator
 import sys
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._ffi import ffi
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["as_stream", "as_address", "MemoryInfo", "memory_info"]
 
@@ -68,7 +71,7 @@ def as_stream(obj: Any) -> int:
         raise TypeError("a stream handle must be an int or a stream object, not bool")
     protocol = getattr(obj, "__cuda_stream__", None)
     if protocol is not None:
-        value = protocol() if callable(protocol) else protocol
+        value: Any = protocol() if callable(protocol) else protocol
         try:
             _version, handle = value
         except (TypeError, ValueError):
@@ -166,7 +169,7 @@ def memory_info(obj: Any) -> MemoryInfo:
         return MemoryInfo(int(ffi.cast("uintptr_t", obj)), nbytes, False, None, None)
     if _cuda_python(obj):
         return MemoryInfo(_check_u64(int(obj), "address"), None, False, None, True)
-    data_ptr = getattr(obj, "data_ptr", None)
+    data_ptr: Callable[[], int] | None = getattr(obj, "data_ptr", None)  # torch: Tensor.data_ptr()
     if callable(data_ptr):
         nbytes = None
         nbytes_attr = getattr(obj, "nbytes", None)

@@ -94,7 +94,7 @@ class IOTable:
 
     __slots__ = ("engine_name", "names", "encoded", "modes", "shapes", "bits")
 
-    def __init__(self, engine_name: str, names: list[str], raw: list[bytes], modes: list[TensorIOMode],
+    def __init__(self, engine_name: str, names: list[str], raw: list[bytes], modes: list[TensorIOMode | int],
                  shapes: list[Dims]) -> None:
         self.engine_name = engine_name
         self.names = tuple(names)

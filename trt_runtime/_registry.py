@@ -29,6 +29,9 @@ class IPluginRegistry:
 
     __slots__ = ("_ptr", "_runtime")
 
+    _ptr: Any
+    _runtime: Maker
+
     def __init__(self) -> None:
         raise TypeError("get an IPluginRegistry from Runtime.get_plugin_registry()")
 

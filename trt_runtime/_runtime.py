@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._bridge import Bridge
 from ._callbacks import (
@@ -30,6 +30,9 @@ from ._library import Library, load_library
 from ._registry import IPluginRegistry
 from ._sources import open_source
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = ["Runtime"]
 
 _TEMPFILE_BITS = 0b11  # one bit per TempfileControlFlag
@@ -39,7 +42,7 @@ _get_dla_core = lib.trt_runtime_get_dla_core
 _get_num_dla_cores = lib.trt_runtime_get_num_dla_cores
 _get_max_threads = lib.trt_runtime_get_max_threads
 _get_tempfile_control_flags = lib.trt_runtime_get_tempfile_control_flags
-_get_engine_host_code_allowed = lib.trt_runtime_get_engine_host_code_allowed
+_get_engine_host_code_allowed: Callable[[Any], int] = lib.trt_runtime_get_engine_host_code_allowed
 _set_dla_core = lib.trt_runtime_set_dla_core
 _set_max_threads = lib.trt_runtime_set_max_threads
 _set_tempfile_control_flags = lib.trt_runtime_set_tempfile_control_flags

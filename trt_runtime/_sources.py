@@ -141,7 +141,7 @@ def open_source(obj: Any) -> Iterator[Source]:
         except (AttributeError, OSError, ValueError):
             mappable = False
         if mappable:
-            with _mapped(fileno, obj.tell()) as mapping:
+            with _mapped(fileno, obj.tell()) as mapping:  # pyright: ignore[reportPossiblyUnboundVariable]  # bound when mappable
                 yield Source(mapping=mapping)
         elif hasattr(obj, "readinto") and _seekable(obj):
             yield Source(reader=FileReader(obj))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -15,7 +15,7 @@ __all__ = ["TempDirCheck", "effective_temporary_directory", "check_temporary_dir
 def effective_temporary_directory(configured: str | os.PathLike[str] | None = None) -> str:
     """The directory TensorRT uses: the configured one, else ``$TMPDIR``, else ``/tmp``."""
     if configured is not None:
-        return os.fspath(configured)  # type: ignore[return-value]
+        return os.fspath(configured)
     return os.environ.get("TMPDIR") or "/tmp"
 
 
@@ -49,7 +49,7 @@ def check_temporary_directory(where: Runtime | str | os.PathLike[str] | None = N
     that others can write to must have the sticky bit. A runtime's
     ``temporary_directory`` is used when a runtime is given.
     """
-    configured = getattr(where, "temporary_directory", where)
+    configured = cast("str | os.PathLike[str] | None", getattr(where, "temporary_directory", where))
     path = effective_temporary_directory(configured)
     check = TempDirCheck(path)
     try:

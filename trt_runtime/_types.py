@@ -172,7 +172,7 @@ def enum_or_int(cls: type[E], value: int) -> E | int:
         return value
 
 
-class Dims(tuple):  # type: ignore[type-arg]
+class Dims(tuple[int, ...]):
     """A tensor shape: a tuple of extents, -1 for a dynamic one (at most 8).
 
     ``Dims((1, 3, 224, 224))``, ``Dims([2, -1])``. Equal to the plain tuple
@@ -221,7 +221,7 @@ class Dims(tuple):  # type: ignore[type-arg]
         return f"Dims({tuple(self)!r})"
 
     @property
-    def is_dynamic(self) -> bool:
+    def is_dynamic(self) -> builtins.bool:
         """Whether an extent is -1 (unknown until the input shape is set)."""
         return any(e < 0 for e in self)
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+# cuda-python's modules are compiled (Cython) and come with no stubs: pyright
+# cannot see the names they define (the ignores below name that one rule), and
+# mypy takes the modules as Any (pyproject.toml names them). Everything from
+# them is used as Any here.
+
 __all__ = ["driver_api", "runtime_api", "gpu_description"]
 
 
 def driver_api() -> Any | None:
     """cuda-python's driver API module, or None when cuda-python is not installed."""
     try:
-        from cuda.bindings import driver
+        from cuda.bindings import driver  # pyright: ignore[reportAttributeAccessIssue]
     except ImportError:
         try:
-            from cuda import cuda as driver  # cuda-python < 12.6
+            from cuda import cuda as driver  # pyright: ignore[reportAttributeAccessIssue]  # cuda-python < 12.6
         except ImportError:
             return None
     return driver
@@ -27,10 +32,10 @@ def driver_api() -> Any | None:
 def runtime_api() -> Any | None:
     """cuda-python's runtime API module, or None when cuda-python is not installed."""
     try:
-        from cuda.bindings import runtime
+        from cuda.bindings import runtime  # pyright: ignore[reportAttributeAccessIssue]
     except ImportError:
         try:
-            from cuda import cudart as runtime  # cuda-python < 12.6
+            from cuda import cudart as runtime  # pyright: ignore[reportAttributeAccessIssue]  # cuda-python < 12.6
         except ImportError:
             return None
     return runtime
