@@ -32,7 +32,12 @@ namespace shim {
     using IStreamReaderV2 = NS::IStreamReaderV2;                                \
     using Dims64 = NS::Dims64;                                                  \
     using ExecutionContextAllocationStrategy = NS::ExecutionContextAllocationStrategy; \
-    using OptProfileSelector = NS::OptProfileSelector;
+    using OptProfileSelector = NS::OptProfileSelector;                          \
+    using IProfiler = NS::IProfiler;                                            \
+    using IOutputAllocator = NS::IOutputAllocator;                              \
+    using IDebugListener = NS::IDebugListener;                                  \
+    using TensorLocation = NS::TensorLocation;                                  \
+    using DataType = NS::DataType;
 
 struct NsV10 {
     TRT_SHIM_NAMESPACE_TYPES(trt_abi::v10)

@@ -26,15 +26,6 @@ trt_abi::cudaStream_t as_stream(uint64_t stream) {
 
 void* as_pointer(uint64_t address) { return reinterpret_cast<void*>(static_cast<uintptr_t>(address)); }
 
-// The context's V-table object and its engine's, typed for the library's major version.
-template <typename Body>
-decltype(auto) on_context(trt_context* c, Body&& body) {
-    return with_abi(c->major, [&](auto tag) {
-        using A = decltype(tag);
-        return body(tag, c->v<A>(), c->engine->v<A>());
-    });
-}
-
 template <typename Get, typename E>
 int32_t tensor_dims(E* engine, Frame& frame, const char* name, trt_dims* out, char const* what, Get&& get) {
     if (!is_io_tensor(engine, name)) return no_tensor(name);

@@ -144,27 +144,24 @@ void Owner::leave() noexcept {
     if (last_call && has_retired_.load(std::memory_order_acquire)) drain();
 }
 
-void Owner::retire(trt_recorder* r, trt_allocator* a) {
+void Owner::retire(Kept k) {
     // Called with mutex_ held. A call in flight may still use it.
-    if (r) retired_recorders_.push_back(r);
-    if (a) retired_allocators_.push_back(a);
+    if (!k) return;
+    retired_.push_back(k);
     has_retired_.store(true, std::memory_order_release);
 }
 
 void Owner::drain() noexcept {
-    std::vector<trt_recorder*> recorders;
-    std::vector<trt_allocator*> allocators;
+    std::vector<Kept> retired;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         // Only when no call runs: a call that started after the swap cannot
         // see what was retired, and one that started before still counts.
         if ((state_.load(std::memory_order_seq_cst) & 0xffffffffu) != 0) return;
-        recorders.swap(retired_recorders_);
-        allocators.swap(retired_allocators_);
+        retired.swap(retired_);
         has_retired_.store(false, std::memory_order_release);
     }
-    for (trt_recorder* r : recorders) shim::release(r);
-    for (trt_allocator* a : allocators) shim::release(a);
+    for (Kept const& k : retired) k.release(k.object);
 }
 
 void Owner::destroy() noexcept {
@@ -191,10 +188,10 @@ void Owner::drop_callbacks() noexcept {
     if (recorder_) shim::release(recorder_);
     if (trt_allocator* a = allocator_.exchange(nullptr)) shim::release(a);
     recorder_ = nullptr;
-    for (trt_recorder* r : retired_recorders_) shim::release(r);
-    for (trt_allocator* a : retired_allocators_) shim::release(a);
-    retired_recorders_.clear();
-    retired_allocators_.clear();
+    for (auto const& slot : slots_) slot.second.release(slot.second.object);
+    slots_.clear();
+    for (Kept const& k : retired_) k.release(k.object);
+    retired_.clear();
 }
 
 trt_allocator* Owner::current_allocator() noexcept {

@@ -218,6 +218,20 @@ protected:
     Owner* parent_owner() const noexcept override { return engine; }
 };
 
+namespace shim {
+
+// Runs `body(tag, context's V-table object, its engine's)`, typed for the
+// library's major version (context.cpp, context_callbacks.cpp).
+template <typename Body>
+decltype(auto) on_context(trt_context* c, Body&& body) {
+    return with_abi(c->major, [&](auto tag) {
+        using A = decltype(tag);
+        return body(tag, c->v<A>(), c->engine->v<A>());
+    });
+}
+
+}  // namespace shim
+
 struct trt_host_memory {
     void* memory;  // IHostMemory*
     int32_t major;

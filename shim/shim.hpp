@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -143,6 +144,31 @@ void retain(trt_recorder* r) noexcept;
 void release(trt_recorder* r) noexcept;
 void retain(trt_allocator* a) noexcept;
 void release(trt_allocator* a) noexcept;
+// The execution context's callbacks (adapters_context.cpp).
+void retain(trt_output_allocator* a) noexcept;
+void release(trt_output_allocator* a) noexcept;
+void retain(trt_profiler* p) noexcept;
+void release(trt_profiler* p) noexcept;
+void retain(trt_debug_listener* l) noexcept;
+void release(trt_debug_listener* l) noexcept;
+
+// A counted reference to an application adapter of any kind: what an owner
+// holds, and what it retires when the adapter is replaced.
+struct Kept {
+    void* object = nullptr;
+    void (*retain)(void*) noexcept = nullptr;
+    void (*release)(void*) noexcept = nullptr;
+
+    explicit operator bool() const noexcept { return object != nullptr; }
+};
+
+// `p` (nullptr or an adapter with retain/release overloads above) as a Kept.
+template <typename T>
+Kept kept(T* p) noexcept {
+    if (!p) return {};
+    return {p, [](void* o) noexcept { shim::retain(static_cast<T*>(o)); },
+            [](void* o) noexcept { shim::release(static_cast<T*>(o)); }};
+}
 
 // Base of the runtime, engine and context: reference counted, with calls in
 // flight counted so that what a call may still use (a replaced recorder or
@@ -178,6 +204,14 @@ public:
     void swap_recorder(trt_recorder* recorder, Install&& install);
     template <typename Install>
     void swap_allocator(trt_allocator* allocator, Install&& install);
+    // Replaces the adapter this object holds under `key` (one key per
+    // callback slot of TensorRT's: "profiler", "debug listener", "output
+    // allocator:<tensor>"; an empty `next` clears it). `install` gives
+    // TensorRT the new one and answers whether TensorRT took it; when it did
+    // not, the slot keeps what it had. What leaves the slot (the old one, or
+    // a refused new one) is kept until no call runs. Returns install's answer.
+    template <typename Install>
+    bool swap_slot(std::string const& key, Kept next, Install&& install);
     // A new reference to the allocator set now, or nullptr. Only inside a
     // call: a replaced allocator is not let go while a call runs.
     trt_allocator* current_allocator() noexcept;
@@ -201,15 +235,16 @@ private:
     void destroy() noexcept;
     // Drops the recorder, the allocator and whatever was retired.
     void drop_callbacks() noexcept;
-    void retire(trt_recorder* r, trt_allocator* a);
+    // Keeps `k` (its own reference) until no call runs; under mutex_.
+    void retire(Kept k);
     void drain() noexcept;
 
     std::atomic<uint64_t> state_{kRef};  // one reference: the creator's
     std::atomic<bool> has_retired_{false};
     trt_recorder* recorder_ = nullptr;                  // own reference
     std::atomic<trt_allocator*> allocator_{nullptr};    // own reference; written under mutex_
-    std::vector<trt_recorder*> retired_recorders_;
-    std::vector<trt_allocator*> retired_allocators_;
+    std::map<std::string, Kept> slots_;  // own references, by key; under mutex_
+    std::vector<Kept> retired_;          // under mutex_
 };
 
 // Holds an object for the scope of a call.
@@ -262,7 +297,7 @@ void Owner::swap_recorder(trt_recorder* recorder, Install&& install) {
     install(recorder);
     trt_recorder* old = recorder_;
     recorder_ = recorder;
-    if (old) retire(old, nullptr);
+    if (old) retire(kept(old));
 }
 
 template <typename Install>
@@ -271,7 +306,24 @@ void Owner::swap_allocator(trt_allocator* allocator, Install&& install) {
     if (allocator) shim::retain(allocator);
     install(allocator);
     trt_allocator* old = allocator_.exchange(allocator, std::memory_order_acq_rel);
-    if (old) retire(nullptr, old);
+    if (old) retire(kept(old));
+}
+
+template <typename Install>
+bool Owner::swap_slot(std::string const& key, Kept next, Install&& install) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (next) next.retain(next.object);  // this object's own reference
+    if (!install(next.object)) {
+        if (next) retire(next);
+        return false;
+    }
+    auto const found = slots_.find(key);
+    if (found != slots_.end()) {
+        retire(found->second);
+        slots_.erase(found);
+    }
+    if (next) slots_.emplace(key, next);
+    return true;
 }
 
 }  // namespace shim

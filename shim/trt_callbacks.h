@@ -22,3 +22,10 @@ extern "Python" int32_t _trt_py_dealloc(void *ctx, uint64_t address, void *strea
 /* trt_stream_reader_fns */
 extern "Python" int32_t _trt_py_read(void *ctx, void *destination, int64_t size, void *stream, int64_t *out_read);
 extern "Python" int32_t _trt_py_seek(void *ctx, int64_t offset, int32_t origin, int32_t *out_ok);
+/* trt_output_allocator_fns */
+extern "Python" int32_t _trt_py_out_reallocate(void *ctx, const char *name, uint64_t memory, uint64_t size, uint64_t alignment, void *stream, int32_t is_async, uint64_t *out);
+extern "Python" int32_t _trt_py_out_notify_shape(void *ctx, const char *name, const trt_dims *shape);
+/* trt_profiler_fns */
+extern "Python" int32_t _trt_py_report_layer_time(void *ctx, const char *layer_name, float ms);
+/* trt_debug_listener_fns */
+extern "Python" int32_t _trt_py_process_debug_tensor(void *ctx, uint64_t address, int32_t location, int32_t dtype, const trt_dims *shape, const char *name, void *stream, int32_t *out_ok);

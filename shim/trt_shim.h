@@ -374,6 +374,67 @@ typedef struct {
 
 int32_t trt_context_execute(trt_context *context, const trt_binding *binding, uint64_t stream) TRT_NOEXCEPT;
 
+/* ------------------------------------------------------------ execution context callbacks
+ *
+ * The application's output allocators, profiler and debug listener. Each is
+ * an adapter made from a table of callbacks, reference counted like the GPU
+ * allocator: the creator's handle, and the context that has it set, hold a
+ * reference; `release(ctx)` runs after the last one. A context keeps a
+ * replaced one until no call on it runs. */
+
+typedef struct trt_output_allocator trt_output_allocator;
+typedef struct trt_profiler trt_profiler;
+typedef struct trt_debug_listener trt_debug_listener;
+
+typedef struct {
+    /* is_async: 1 for reallocateOutputAsync (stream given), 0 for reallocateOutput
+       (stream NULL). *out = the output's address, or 0 when none can be had. */
+    int32_t (*reallocate)(void *ctx, const char *name, uint64_t memory, uint64_t size, uint64_t alignment,
+                          void *stream, int32_t is_async, uint64_t *out);
+    int32_t (*notify_shape)(void *ctx, const char *name, const trt_dims *shape);
+    void (*release)(void *ctx);
+} trt_output_allocator_fns;
+
+typedef struct {
+    int32_t (*report_layer_time)(void *ctx, const char *layer_name, float ms);
+    void (*release)(void *ctx);
+} trt_profiler_fns;
+
+typedef struct {
+    /* location: TensorLocation; dtype: DataType. *out_ok: what TensorRT is answered. */
+    int32_t (*process)(void *ctx, uint64_t address, int32_t location, int32_t dtype, const trt_dims *shape,
+                       const char *name, void *stream, int32_t *out_ok);
+    void (*release)(void *ctx);
+} trt_debug_listener_fns;
+
+int32_t trt_output_allocator_create(const trt_output_allocator_fns *fns, void *ctx,
+                                    trt_output_allocator **out) TRT_NOEXCEPT;
+void trt_output_allocator_release(trt_output_allocator *allocator) TRT_NOEXCEPT;
+int32_t trt_profiler_create(const trt_profiler_fns *fns, void *ctx, trt_profiler **out) TRT_NOEXCEPT;
+void trt_profiler_release(trt_profiler *profiler) TRT_NOEXCEPT;
+int32_t trt_debug_listener_create(const trt_debug_listener_fns *fns, void *ctx,
+                                  trt_debug_listener **out) TRT_NOEXCEPT;
+void trt_debug_listener_release(trt_debug_listener *listener) TRT_NOEXCEPT;
+
+/* NULL unsets. TRT_E_INVALID_ARGUMENT when TensorRT refuses (not an output). */
+int32_t trt_context_set_output_allocator(trt_context *context, const char *name,
+                                         trt_output_allocator *allocator) TRT_NOEXCEPT;
+/* Upper bound of the output's size in bytes; -1 when not known yet or not an output. */
+int32_t trt_context_get_max_output_size(trt_context *context, const char *name, int64_t *out) TRT_NOEXCEPT;
+int32_t trt_context_set_profiler(trt_context *context, trt_profiler *profiler) TRT_NOEXCEPT;
+int32_t trt_context_get_enqueue_emits_profile(trt_context *context) TRT_NOEXCEPT;
+int32_t trt_context_set_enqueue_emits_profile(trt_context *context, int32_t emits) TRT_NOEXCEPT;
+/* TRT_E_FAILED when TensorRT answers false (no profiler set ...). */
+int32_t trt_context_report_to_profiler(trt_context *context) TRT_NOEXCEPT;
+int32_t trt_context_set_debug_listener(trt_context *context, trt_debug_listener *listener) TRT_NOEXCEPT;
+/* TRT_E_INVALID_ARGUMENT when TensorRT refuses (not a debug tensor). */
+int32_t trt_context_set_tensor_debug_state(trt_context *context, const char *name, int32_t flag) TRT_NOEXCEPT;
+int32_t trt_context_get_debug_state(trt_context *context, const char *name, int32_t *out) TRT_NOEXCEPT;
+int32_t trt_context_set_all_tensors_debug_state(trt_context *context, int32_t flag) TRT_NOEXCEPT;
+/* TRT_E_UNSUPPORTED before TensorRT 10.12. */
+int32_t trt_context_set_unfused_tensors_debug_state(trt_context *context, int32_t flag) TRT_NOEXCEPT;
+int32_t trt_context_get_unfused_tensors_debug_state(trt_context *context, int32_t *out) TRT_NOEXCEPT;
+
 #ifdef __cplusplus
 #pragma GCC visibility pop
 }

@@ -11,6 +11,18 @@ namespace {
 
 class Engine;
 
+// The double's stand-in for tensors marked as debug tensors at build time:
+// the I/O tensors whose name starts with "debug".
+bool isFakeDebugTensor(Plan const& plan, char const* name) noexcept
+{
+    return plan.find(name) >= 0 && std::strncmp(name, "debug", 5) == 0;
+}
+
+// Time the double reports for its one layer (exact in float and double).
+constexpr float kFakeLayerMs = 0.125f;
+// Alignment the double asks of output allocators.
+constexpr uint64_t kOutputAlignment = 256;
+
 class Context final : public VExecutionContext {
 public:
     Context(Engine& engine, std::shared_ptr<Plan const> plan, int32_t strategy, IGpuAllocator* allocator,
@@ -99,7 +111,27 @@ public:
 
     void setEnqueueEmitsProfile(bool emits) noexcept override { locked(mMutex, [&] { mEmitsProfile = emits; }); }
     bool getEnqueueEmitsProfile() const noexcept override { return locked(mMutex, [&] { return mEmitsProfile; }); }
-    bool reportToProfiler() const noexcept override { return false; }
+    // Reports the layer times of the last enqueue not yet reported (enqueues
+    // made while enqueue-emits-profile was off); false without a profiler.
+    bool reportToProfiler() const noexcept override
+    {
+        IProfiler* profiler = nullptr;
+        bool pending = false;
+        {
+            std::lock_guard<std::mutex> lock(mMutex);
+            profiler = mProfiler;
+            pending = mProfilePending;
+            mProfilePending = false;
+        }
+        if (profiler == nullptr) {
+            mRecorder.report(ErrorCode::kINVALID_STATE, "reportToProfiler: no profiler is set (setProfiler)");
+            return false;
+        }
+        if (pending) {
+            profiler->reportLayerTime(mPlan->name.c_str(), kFakeLayerMs);
+        }
+        return true;
+    }
 
     bool setInputShape(char const* tensorName, Dims const& dims) noexcept override
     {
@@ -226,12 +258,38 @@ public:
         return locked(mMutex, [&] { return mInputConsumedEvent; });
     }
 
-    bool setOutputAllocator(char const*, IOutputAllocator*) noexcept override
+    bool setOutputAllocator(char const* tensorName, IOutputAllocator* outputAllocator) noexcept override
     {
-        return unsupported("setOutputAllocator");
+        int32_t index = outputIndex(tensorName);
+        if (index < 0) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                std::string("setOutputAllocator: '") + (tensorName ? tensorName : "(null)")
+                    + "' is not an output tensor of the engine");
+            return false;
+        }
+        std::lock_guard<std::mutex> lock(mMutex);
+        if (mOutputAllocators[index] != outputAllocator) {
+            mOutputAllocators[index] = outputAllocator;
+            mAllocated[index] = nullptr;  // what the old one gave is its own
+        }
+        return true;
     }
-    IOutputAllocator* getOutputAllocator(char const*) noexcept override { return nullptr; }
-    int64_t getMaxOutputSize(char const*) const noexcept override { return -1; }
+    IOutputAllocator* getOutputAllocator(char const* name) noexcept override
+    {
+        int32_t index = outputIndex(name);
+        return index < 0 ? nullptr : locked(mMutex, [&] { return mOutputAllocators[index]; });
+    }
+    // Bytes of the output for the shapes set now; -1 while they are not all known.
+    int64_t getMaxOutputSize(char const* tensorName) const noexcept override
+    {
+        int32_t index = outputIndex(tensorName);
+        if (index < 0) {
+            return -1;
+        }
+        std::lock_guard<std::mutex> lock(mMutex);
+        Dims64 shape = shapeOf(index);
+        return fullySpecified(shape) ? static_cast<int64_t>(tensorBytes(shape, mPlan->tensors[index].dataType)) : -1;
+    }
 
     bool setTemporaryStorageAllocator(IGpuAllocator* allocator) noexcept override
     {
@@ -261,10 +319,32 @@ public:
         return true;
     }
     IDebugListener* getDebugListener() noexcept override { return locked(mMutex, [&] { return mDebugListener; }); }
-    // The fake engines have no debug tensors.
-    bool setTensorDebugState(char const*, bool) noexcept override { return false; }
-    bool getDebugState(char const*) const noexcept override { return false; }
-    bool setAllTensorsDebugState(bool) noexcept override { return true; }
+    // Debug tensors: see isFakeDebugTensor.
+    bool setTensorDebugState(char const* name, bool flag) noexcept override
+    {
+        if (!isFakeDebugTensor(*mPlan, name)) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT,
+                std::string("setTensorDebugState: '") + (name ? name : "(null)") + "' is not a debug tensor");
+            return false;
+        }
+        locked(mMutex, [&] { mDebugStates[mPlan->find(name)] = flag; });
+        return true;
+    }
+    bool getDebugState(char const* name) const noexcept override
+    {
+        int32_t index = mPlan->find(name);
+        return index >= 0 && locked(mMutex, [&] { return mDebugStates[index] != 0; });
+    }
+    bool setAllTensorsDebugState(bool flag) noexcept override
+    {
+        std::lock_guard<std::mutex> lock(mMutex);
+        for (size_t i = 0; i < mPlan->tensors.size(); ++i) {
+            if (isFakeDebugTensor(*mPlan, mPlan->tensors[i].name.c_str())) {
+                mDebugStates[i] = flag;
+            }
+        }
+        return true;
+    }
     bool setUnfusedTensorsDebugState(bool flag) noexcept override
     {
         FAKE_TRT_SINCE(VExecutionContext, setUnfusedTensorsDebugState, false);
@@ -290,6 +370,107 @@ public:
     }
 
 private:
+    int32_t outputIndex(char const* name) const noexcept
+    {
+        int32_t index = mPlan->find(name);
+        return index >= 0 && mPlan->tensors[index].mode == kModeOutput ? index : -1;
+    }
+
+    // Where tensor `index` lives for an enqueue (mMutex held): its address,
+    // or for an output without one, what its output allocator gave.
+    void* addressOf(size_t index) const noexcept
+    {
+        return mAddresses[index] != nullptr ? mAddresses[index]
+            : mOutputAllocators[index] != nullptr ? mAllocated[index] : nullptr;
+    }
+
+    // Asks the output allocator of each output whose address is not set for
+    // the memory its shape needs (no lock held while it runs). False, and
+    // reported, when one gives none.
+    bool allocateOutputs(cudaStream_t stream) noexcept
+    {
+        struct Ask {
+            size_t index;
+            IOutputAllocator* allocator;
+            void* current;
+            uint64_t bytes;
+        };
+        std::vector<Ask> asks;
+        {
+            std::lock_guard<std::mutex> lock(mMutex);
+            for (int32_t index : mPlan->outputs) {
+                Dims64 shape = shapeOf(index);
+                if (mOutputAllocators[index] != nullptr && mAddresses[index] == nullptr && fullySpecified(shape)) {
+                    asks.push_back({static_cast<size_t>(index), mOutputAllocators[index], mAllocated[index],
+                        tensorBytes(shape, mPlan->tensors[index].dataType)});
+                }
+            }
+        }
+        for (Ask const& a : asks) {
+            std::string const& name = mPlan->tensors[a.index].name;
+            void* memory = a.allocator->reallocateOutputAsync(name.c_str(), a.current, a.bytes, kOutputAlignment, stream);
+            if (memory == nullptr && a.bytes > 0) {
+                mRecorder.report(ErrorCode::kFAILED_ALLOCATION,
+                    "enqueueV3: the output allocator of '" + name + "' gave no memory for " + std::to_string(a.bytes)
+                        + " bytes");
+                return false;
+            }
+            locked(mMutex, [&] {
+                if (mOutputAllocators[a.index] == a.allocator) {
+                    mAllocated[a.index] = memory;
+                }
+            });
+        }
+        return true;
+    }
+
+    // After an enqueue: output allocators are told the final shapes, the
+    // debug listener gets each debug tensor whose state is on, and the
+    // profiler the layer's time (or it waits for reportToProfiler).
+    void afterEnqueue(cudaStream_t stream) noexcept
+    {
+        struct Notice {
+            size_t index;
+            IOutputAllocator* allocator;
+            Dims64 shape;
+        };
+        std::vector<Notice> notices;
+        std::vector<Notice> debugs;
+        std::vector<void*> debugAddresses;
+        IDebugListener* listener = nullptr;
+        IProfiler* profiler = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(mMutex);
+            for (int32_t index : mPlan->outputs) {
+                if (mOutputAllocators[index] != nullptr && mAddresses[index] == nullptr) {
+                    notices.push_back({static_cast<size_t>(index), mOutputAllocators[index], shapeOf(index)});
+                }
+            }
+            listener = mDebugListener;
+            for (size_t i = 0; listener != nullptr && i < mPlan->tensors.size(); ++i) {
+                if (mDebugStates[i]) {
+                    debugs.push_back({i, nullptr, shapeOf(static_cast<int32_t>(i))});
+                    debugAddresses.push_back(addressOf(i));
+                }
+            }
+            if (mProfiler != nullptr && mEmitsProfile) {
+                profiler = mProfiler;
+            }
+            mProfilePending = mProfiler != nullptr && !mEmitsProfile;
+        }
+        for (Notice const& n : notices) {
+            n.allocator->notifyShape(mPlan->tensors[n.index].name.c_str(), n.shape);
+        }
+        for (size_t k = 0; k < debugs.size(); ++k) {
+            TensorDesc const& t = mPlan->tensors[debugs[k].index];
+            listener->processDebugTensor(debugAddresses[k], static_cast<TensorLocation>(kLocationDevice),
+                static_cast<DataType>(t.dataType), debugs[k].shape, t.name.c_str(), stream);
+        }
+        if (profiler != nullptr) {
+            profiler->reportLayerTime(mPlan->name.c_str(), kFakeLayerMs);
+        }
+    }
+
     bool unsupported(char const* what) const noexcept
     {
         mRecorder.report(ErrorCode::kUNSUPPORTED_STATE, std::string("fake_nvinfer does not implement ") + what);
@@ -373,6 +554,66 @@ private:
     ProfilingVerbosity mNvtxVerbosity = static_cast<ProfilingVerbosity>(0);
     IDebugListener* mDebugListener = nullptr;
     bool mUnfusedDebug = false;
+    mutable bool mProfilePending = false;  // an enqueue's layer times wait for reportToProfiler
+    // By tensor index: output allocators, what each gave, debug states.
+    std::vector<IOutputAllocator*> mOutputAllocators = std::vector<IOutputAllocator*>(mPlan->tensors.size(), nullptr);
+    std::vector<void*> mAllocated = std::vector<void*>(mPlan->tensors.size(), nullptr);
+    std::vector<char> mDebugStates = std::vector<char>(mPlan->tensors.size(), 0);
 };
+
+// Checks shapes and addresses, then copies each input to the output of the
+// same ordinal; output allocators, the debug listener and the profiler are
+// called around it as TensorRT does.
+bool Context::enqueueV3(cudaStream_t stream) noexcept
+{
+    if (!allocateOutputs(stream)) {
+        return false;
+    }
+    struct Copy {
+        void* to;
+        void const* from;
+        uint64_t bytes;
+    };
+    std::vector<Copy> copies;
+    std::string error;
+    {
+        std::lock_guard<std::mutex> lock(mMutex);
+        for (size_t i = 0; i < mPlan->tensors.size() && error.empty(); ++i) {
+            TensorDesc const& t = mPlan->tensors[i];
+            Dims64 shape = shapeOf(static_cast<int32_t>(i));
+            if (t.mode == kModeInput && !fullySpecified(shape)) {
+                error = "enqueueV3: the shape of input '" + t.name + "' is not set (setInputShape)";
+            } else if (addressOf(i) == nullptr && tensorBytes(shape, t.dataType) > 0) {
+                error = "enqueueV3: the address of " + std::string(t.mode == kModeInput ? "input" : "output") + " '"
+                    + t.name + "' is not set (setTensorAddress)";
+            }
+        }
+        if (error.empty() && mStrategy == kStrategyUserManaged && mPlan->deviceMemorySize > 0 && mUserMemory == nullptr) {
+            error = "enqueueV3: no device memory: the context was created with kUSER_MANAGED and setDeviceMemory"
+                    " was not called";
+        }
+        if (error.empty()) {
+            size_t pairs = std::min(mPlan->inputs.size(), mPlan->outputs.size());
+            for (size_t k = 0; k < pairs; ++k) {
+                int32_t in = mPlan->inputs[k], out = mPlan->outputs[k];
+                uint64_t bytes = std::min(tensorBytes(shapeOf(in), mPlan->tensors[in].dataType),
+                    tensorBytes(shapeOf(out), mPlan->tensors[out].dataType));
+                if (bytes > 0) {
+                    copies.push_back({addressOf(out), addressOf(in), bytes});
+                }
+            }
+        }
+    }
+    if (!error.empty()) {
+        mRecorder.report(ErrorCode::kINVALID_ARGUMENT, error);
+        return false;
+    }
+    for (Copy const& c : copies) {
+        std::memmove(c.to, c.from, c.bytes);
+    }
+    afterEnqueue(stream);
+    return true;
+}
+
 
 }  // namespace

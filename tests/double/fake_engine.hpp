@@ -209,7 +209,7 @@ public:
         return nullptr;
     }
     int64_t getStreamableWeightsSize() const noexcept override { return 0; }
-    bool isDebugTensor(char const*) const noexcept override { return false; }
+    bool isDebugTensor(char const* name) const noexcept override { return isFakeDebugTensor(*mPlan, name); }
     bool setWeightStreamingBudgetV2(int64_t) noexcept override
     {
         FAKE_TRT_SINCE(VCudaEngine, setWeightStreamingBudgetV2, false);
@@ -347,52 +347,5 @@ Context::Context(Engine& engine, std::shared_ptr<Plan const> plan, int32_t strat
 }
 
 ICudaEngine const& Context::getEngine() const noexcept { return mEngine.handle(); }
-
-bool Context::enqueueV3(cudaStream_t) noexcept
-{
-    struct Copy {
-        void* to;
-        void const* from;
-        uint64_t bytes;
-    };
-    std::vector<Copy> copies;
-    std::string error;
-    {
-        std::lock_guard<std::mutex> lock(mMutex);
-        for (size_t i = 0; i < mPlan->tensors.size() && error.empty(); ++i) {
-            TensorDesc const& t = mPlan->tensors[i];
-            Dims64 shape = shapeOf(static_cast<int32_t>(i));
-            if (t.mode == kModeInput && !fullySpecified(shape)) {
-                error = "enqueueV3: the shape of input '" + t.name + "' is not set (setInputShape)";
-            } else if (mAddresses[i] == nullptr && tensorBytes(shape, t.dataType) > 0) {
-                error = "enqueueV3: the address of " + std::string(t.mode == kModeInput ? "input" : "output") + " '"
-                    + t.name + "' is not set (setTensorAddress)";
-            }
-        }
-        if (error.empty() && mStrategy == kStrategyUserManaged && mPlan->deviceMemorySize > 0 && mUserMemory == nullptr) {
-            error = "enqueueV3: no device memory: the context was created with kUSER_MANAGED and setDeviceMemory"
-                    " was not called";
-        }
-        if (error.empty()) {
-            size_t pairs = std::min(mPlan->inputs.size(), mPlan->outputs.size());
-            for (size_t k = 0; k < pairs; ++k) {
-                int32_t in = mPlan->inputs[k], out = mPlan->outputs[k];
-                uint64_t bytes = std::min(tensorBytes(shapeOf(in), mPlan->tensors[in].dataType),
-                    tensorBytes(shapeOf(out), mPlan->tensors[out].dataType));
-                if (bytes > 0) {
-                    copies.push_back({mAddresses[out], mAddresses[in], bytes});
-                }
-            }
-        }
-    }
-    if (!error.empty()) {
-        mRecorder.report(ErrorCode::kINVALID_ARGUMENT, error);
-        return false;
-    }
-    for (Copy const& c : copies) {
-        std::memmove(c.to, c.from, c.bytes);
-    }
-    return true;
-}
 
 }  // namespace
