@@ -78,6 +78,25 @@ class IExecutionContext(_Owned):
     variants too, since TensorRT would see only what comes before it.
 
     Used as a context manager, it closes on exit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import trt_runtime as trt
+    >>> engine = trt.Runtime(trt.Logger()).deserialize("model.plan")
+    >>> images = np.zeros((8, 3, 224, 224), np.float32)  # device memory on a GPU (torch, cupy ...)
+    >>> logits = np.zeros((8, 1000), np.float32)
+    >>> with engine.create_execution_context() as context:
+    ...     context.set_input_shape("images", images.shape)
+    ...     context.set_tensor_address("images", images)
+    ...     context.set_tensor_address("logits", logits)
+    ...     context.execute_async_v3(0)  # a stream: an int, or a stream object
+    True
+    True
+    True
+    True
+    >>> context.closed, engine.closed  # the context closed on exit; the engine stays open
+    (True, False)
     """
 
     __slots__ = ("_engine", "_table", "_encoded", "_recorder", "_recorder_bridge", "_strategy",

@@ -68,6 +68,20 @@ class ICudaEngine(_Owned):
     for a name that is not an I/O tensor, except :meth:`get_tensor_mode`,
     which returns ``TensorIOMode.NONE`` (TensorRT's way to probe for a name).
     Used as a context manager, it closes on exit.
+
+    Examples
+    --------
+    >>> import trt_runtime as trt
+    >>> engine = trt.Runtime(trt.Logger()).deserialize("model.plan")
+    >>> for name in engine.tensor_names:
+    ...     print(name, engine.get_tensor_mode(name), engine.get_tensor_shape(name), engine.get_tensor_dtype(name))
+    images TensorIOMode.INPUT Dims((-1, 3, 224, 224)) DataType.FLOAT
+    logits TensorIOMode.OUTPUT Dims((-1, 1000)) DataType.FLOAT
+    >>> engine.get_tensor_mode("no such tensor")
+    <TensorIOMode.NONE: 0>
+    >>> engine.get_tensor_shape("no such tensor")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    trt_runtime.InvalidArgumentError: ...
     """
 
     __slots__ = ("_runtime", "_recorder", "_recorder_bridge", "_io", "__weakref__")

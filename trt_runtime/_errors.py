@@ -51,6 +51,16 @@ class Report(NamedTuple):
 class TensorRTError(Exception):
     """Base of every error trt_runtime raises for TensorRT or its shim.
 
+    Examples
+    --------
+    >>> import trt_runtime as trt
+    >>> runtime = trt.Runtime(trt.Logger(trt.Logger.ERROR))
+    >>> try:
+    ...     runtime.deserialize(b"not a plan")
+    ... except trt.DeserializationError as exc:
+    ...     print(isinstance(exc, trt.TensorRTError), len(exc.reports) > 0)
+    True True
+
     Attributes
     ----------
     code : int

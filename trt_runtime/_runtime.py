@@ -102,6 +102,17 @@ class Runtime(_Owned):
     -----
     As in TensorRT, using a runtime as a context manager is deprecated and
     does nothing (it warns); call :meth:`close` to release it early.
+
+    Examples
+    --------
+    >>> import trt_runtime as trt
+    >>> runtime = trt.Runtime(trt.Logger(trt.Logger.WARNING))
+    >>> runtime.max_threads = 4
+    >>> engine = runtime.deserialize("model.plan")  # or bytes, a file, a stream reader
+    >>> engine.tensor_names
+    ('images', 'logits')
+    >>> runtime.deserialize_cuda_engine(b"not a plan") is None  # the official way: None on failure
+    True
     """
 
     __slots__ = ("_library", "_logger", "_log_bridge", "_recorder", "_recorder_bridge", "_allocator",

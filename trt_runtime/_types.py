@@ -192,6 +192,18 @@ class Dims(tuple[int, ...]):
         ``shape`` is not an iterable of ints, or an extent is not an int.
     ValueError
         More than 8 extents, or an extent that does not fit in 64 bits.
+
+    Examples
+    --------
+    >>> import trt_runtime as trt
+    >>> shape = trt.Dims((8, 3, 224, 224))
+    >>> shape
+    Dims((8, 3, 224, 224))
+    >>> shape == (8, 3, 224, 224), trt.volume(shape), trt.Dims([-1, 3]).is_dynamic
+    (True, 1204224, True)
+    >>> trt.Dims((2, True))
+    Traceback (most recent call last):
+    TypeError: shape[1] must be an int, not bool (in shape (2, True))
     """
 
     __slots__ = ()
