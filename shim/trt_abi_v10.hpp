@@ -136,31 +136,22 @@ public:
     virtual bool seek(int64_t offset, SeekPosition origin) noexcept = 0;
 };
 
-// The callbacks an execution context makes during an inference. In 10.x the
-// profiler is still a plain class (its method first, then the destructor);
-// the output allocator and debug listener are versioned, as in 11.x.
-
-// Times of the engine's layers, one call per layer.
+// An execution context's callbacks: the profiler (in 10.x a plain class: method, then destructor), the
+// output allocator (TensorRT calls the Async entry point, then notifyShape), the debug listener.
 class IProfiler {
 public:
     virtual void reportLayerTime(char const* layerName, float ms) noexcept = 0;
     virtual ~IProfiler() noexcept = default;
 };
 
-// Memory for an output whose size is known only at enqueue time. TensorRT
-// asks the stream-ordered entry point; the plain one is its older twin. After
-// the inference, the output's final shape is told through notifyShape.
 class IOutputAllocator : public IVersionedInterface {
 public:
     InterfaceInfo getInterfaceInfo() const noexcept override { return {"IOutputAllocator", 1, 0}; }
     virtual void* reallocateOutput(char const* tensorName, void* currentMemory, uint64_t size, uint64_t alignment) noexcept = 0;
-    virtual void* reallocateOutputAsync(
-        char const* tensorName, void* currentMemory, uint64_t size, uint64_t alignment, cudaStream_t stream) = 0;
+    virtual void* reallocateOutputAsync(char const* name, void* memory, uint64_t size, uint64_t align, cudaStream_t stream) = 0;
     virtual void notifyShape(char const* tensorName, Dims const& dims) noexcept = 0;
 };
 
-// Receives the value of each debug tensor whose debug state is on; the
-// memory is valid only during the call.
 class IDebugListener : public IVersionedInterface {
 public:
     InterfaceInfo getInterfaceInfo() const noexcept override { return {"IDebugListener", 1, 0}; }

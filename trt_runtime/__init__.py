@@ -24,6 +24,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "IStreamReaderV2": ("_readers", "IStreamReaderV2"),
     "Binding": ("_binding", "Binding"),
     "IExecutionContext": ("_context", "IExecutionContext"),
+    "IDebugListener": ("_context_callbacks", "IDebugListener"),
+    "IOutputAllocator": ("_context_callbacks", "IOutputAllocator"),
+    "IProfiler": ("_context_callbacks", "IProfiler"),
+    "Profiler": ("_context_callbacks", "Profiler"),
     "ICudaEngine": ("_engine", "ICudaEngine"),
     "TensorInfo": ("_engine", "TensorInfo"),
     "AllocatorFlag": ("_enums", "AllocatorFlag"),
@@ -112,13 +116,16 @@ __all__ = [
     "Flavour",
     "HardwareCompatibilityLevel",
     "ICudaEngine",
+    "IDebugListener",
     "IErrorRecorder",
     "IExecutionContext",
     "IGpuAllocator",
     "IGpuAsyncAllocator",
     "IHostMemory",
     "ILogger",
+    "IOutputAllocator",
     "IPluginRegistry",
+    "IProfiler",
     "IStreamReader",
     "IStreamReaderV2",
     "InvalidArgumentError",
@@ -130,6 +137,7 @@ __all__ = [
     "NoDeviceError",
     "OptProfileSelector",
     "PluginCreatorInfo",
+    "Profiler",
     "ProfilingVerbosity",
     "Report",
     "Runtime",
@@ -220,6 +228,12 @@ if TYPE_CHECKING:
     )
     from ._context import (
         IExecutionContext,
+    )
+    from ._context_callbacks import (
+        IDebugListener,
+        IOutputAllocator,
+        IProfiler,
+        Profiler,
     )
     from ._engine import (
         ICudaEngine,
