@@ -318,7 +318,7 @@ class ContextCallbacks:
     def _done(self, status: int, check: bool) -> bool:
         if not status:
             return True
-        return self._fail(status) if check else self._soft(status)  # type: ignore[no-any-return]
+        return self._fail(status) if check else self._soft(status)
 
     # ---------------------------------------------------------- output allocators
 
