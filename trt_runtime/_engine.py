@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._bridge import Bridge
 from ._callbacks import IErrorRecorder, give_callback
 from ._context import IExecutionContext
-from ._errors import DeserializationError, InvalidArgumentError, TensorRTError, check_int32, check_int64, raise_status
+from ._errors import (
+    DeserializationError,
+    InvalidArgumentError,
+    TensorRTError,
+    add_note,
+    check_int32,
+    check_int64,
+    raise_status,
+)
 from ._ffi import ffi, lib
 from ._handle import Maker, _Owned
 from ._host_memory import IHostMemory
@@ -453,7 +461,8 @@ def _unpickle_engine(data: Any, meta: Any) -> ICudaEngine:
     try:
         return runtime.deserialize(data)
     except DeserializationError as exc:
-        exc.add_note(
+        add_note(
+            exc,
             f"while unpickling engine {name!r} written by TensorRT {want} ({meta.get('flavour')}); "
             f"this process uses the {library.flavour.value} library {library.path}"
         )

@@ -248,6 +248,22 @@ def last_reports() -> list[Report]:
     return out
 
 
+def add_note(exc: BaseException, note: str) -> None:
+    """``exc.add_note(note)``; on Python 3.10, which lacks it, the same ``__notes__`` list by hand."""
+    adder = getattr(exc, "add_note", None)
+    if adder is not None:
+        adder(note)
+        return
+    notes = getattr(exc, "__notes__", None)
+    if not isinstance(notes, list):
+        notes = []
+        try:
+            exc.__notes__ = notes  # type: ignore[attr-defined]
+        except AttributeError:  # an exception type with __slots__ and no __dict__
+            return
+    notes.append(note)
+
+
 def raise_status(status: int, prefix: str = "") -> NoReturn:
     """Raise the exception for a failed shim call, from the status alone.
 
@@ -263,9 +279,9 @@ def raise_status(status: int, prefix: str = "") -> NoReturn:
             first = raised[0]
             for other in raised[1:]:
                 if other is not first:
-                    first.add_note(f"another callback also raised during the call: {other!r}")
+                    add_note(first, f"another callback also raised during the call: {other!r}")
             for report in reports:
-                first.add_note(f"TensorRT reported during the call: {report}")
+                add_note(first, f"TensorRT reported during the call: {report}")
             raise first
         # The callback failed but left no exception: it was not run (the
         # interpreter is shutting down) or could not even record one (at the
