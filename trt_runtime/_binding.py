@@ -12,7 +12,7 @@ from ._iotable import shape_tuple, too_small
 from ._types import Dims, TensorIOMode
 
 if TYPE_CHECKING:
-    from ._context import IExecutionContext
+    from trt_runtime import IExecutionContext  # through the package face: no import cycle
 
 __all__ = ["Binding", "closed_context", "bad_stream"]
 

@@ -45,7 +45,7 @@ from ._iotable import IOTable, decode_name, encode_name, shape_tuple, too_small
 from ._types import Dims, ExecutionContextAllocationStrategy, TensorIOMode
 
 if TYPE_CHECKING:
-    from ._engine import ICudaEngine
+    from trt_runtime import ICudaEngine  # through the package face: no import cycle
 
 __all__ = ["IExecutionContext"]
 

@@ -35,7 +35,7 @@ from ._types import (
 )
 
 if TYPE_CHECKING:
-    from ._runtime import Runtime
+    from trt_runtime import Runtime  # through the package face: no import cycle
 
 __all__ = ["ICudaEngine", "TensorInfo", "PICKLE_FORMAT"]
 

@@ -258,7 +258,7 @@ def add_note(exc: BaseException, note: str) -> None:
     if not isinstance(notes, list):
         notes = []
         try:
-            exc.__notes__ = notes  # type: ignore[attr-defined]
+            exc.__notes__ = notes
         except AttributeError:  # an exception type with __slots__ and no __dict__
             return
     notes.append(note)
