@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import trt_runtime as trt
-from conftest import REAL_LIBS, gpu_available, make_plan
+from conftest import DOUBLE_MAJOR, DOUBLE_VERSION, REAL_LIBS, gpu_available, make_plan
 from trt_runtime._cli import engine as _cli_engine
 from trt_runtime._cli import memory as _cli_memory
 from trt_runtime._cli.common import UsageError
@@ -37,21 +37,24 @@ def test_info_command_on_the_double(fake_lib_path: pathlib.Path) -> None:
     import json
 
     report = json.loads(proc.stdout)
-    assert report["library"]["version"] == "11.4.0.106"
+    assert report["library"]["version"] == str(DOUBLE_VERSION)  # 11.4.0.106, or 10.16.1.11 ...
     assert report["defaults"]["max_threads"] == 1
 
 
-def test_info_command_without_gpu_says_so_plainly() -> None:
-    if REAL_LIBS["lean"] is None:
-        pytest.skip("tensorrt-lean-cu13-libs is not installed")
+@pytest.mark.parametrize("flavour", ["lean", "dispatch"])
+def test_info_command_without_gpu_says_so_plainly(flavour: str) -> None:
+    """The real libraries of the run's major (11.4 wheels; 10.x with TRT_RUNTIME_TEST_MAJOR=10)."""
+    if REAL_LIBS[flavour] is None:
+        pytest.skip(f"the real TensorRT {DOUBLE_MAJOR}.x {flavour} library is not installed")
     if gpu_available():
         pytest.skip("this machine has a GPU")
-    proc = subprocess.run([sys.executable, "-m", "trt_runtime", "info", "--library", str(REAL_LIBS["lean"])],
+    proc = subprocess.run([sys.executable, "-m", "trt_runtime", "info", "--library", str(REAL_LIBS[flavour])],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "no usable GPU" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
-    assert "11.4" in proc.stdout and "lean" in proc.stdout
+    assert ("TensorRT 11.4" if DOUBLE_MAJOR == 11 else "TensorRT 10.") in proc.stdout, proc.stdout
+    assert f"({flavour})" in proc.stdout, proc.stdout
 
 
 TENSORS = [
@@ -89,7 +92,7 @@ def test_inspect_text(engine_file: pathlib.Path, fake_lib_path: pathlib.Path,
     assert cli("inspect", engine_file, "--library", fake_lib_path) == 0
     out = capsys.readouterr().out
     assert "engine:     'demo'" in out
-    assert "TensorRT 11.4.0.106 (full)" in out
+    assert f"TensorRT {DOUBLE_VERSION} (full)" in out
     assert "I/O tensors: 8" in out and "profiles: 1" in out
     assert "device 512 bytes" in out
     lines = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith("  ") and line.split()}
@@ -103,7 +106,7 @@ def test_inspect_json(engine_file: pathlib.Path, fake_lib_path: pathlib.Path,
     assert cli("inspect", engine_file, "--library", fake_lib_path, "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["size"] == engine_file.stat().st_size
-    assert report["library"]["version"] == "11.4.0.106"
+    assert report["library"]["version"] == str(DOUBLE_VERSION)
     engine = report["engine"]
     assert engine["name"] == "demo" and engine["num_io_tensors"] == 8
     assert engine["device_memory_size_v2"] == 512

@@ -18,11 +18,15 @@ import numpy as np
 import pytest
 
 import trt_runtime as trt
-from conftest import RecordingLogger, make_plan
+from conftest import RecordingLogger, make_plan, since_10
 from support import CountingReader
 
 
 PLAN_TENSORS = [("input", 1, 0, (1, 4)), ("output", 2, 0, (1, 4))]
+
+#: deserializeCudaEngineV2 (IStreamReaderV2, with seeking) came in TensorRT 10.7; before it the
+#: shim hands readers to 10.x's deserializeCudaEngine(IStreamReader&), which reads in order.
+READER_V2 = since_10(7)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +125,50 @@ def test_old_style_stream_reader_is_adapted(runtime: trt.Runtime, plan: bytes) -
 def test_junk_stream_reads_the_header_then_fails(runtime: trt.Runtime) -> None:
     reader = ChunkReader(os.urandom(4096))
     assert runtime.deserialize_cuda_engine(reader) is None
-    assert reader.reads == 1 and reader.seeks == 2
+    if READER_V2:
+        assert reader.reads == 1 and reader.seeks == 2  # the header, then seek (0, SET) and (32, CUR)
+    else:
+        assert reader.reads == 1 and reader.seeks == 0  # the old reader: the header only, no seeking
+
+
+class SequentialReader(trt.IStreamReaderV2):
+    """Serves ``data`` in order and cannot seek (``seek`` says False, and counts the attempts)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos, self.reads, self.seeks = data, 0, [], 0
+
+    def read(self, size: int, stream: int) -> bytes:
+        self.reads.append((self.pos, size))
+        out = self.data[self.pos : self.pos + size]
+        self.pos += len(out)
+        return out
+
+    def seek(self, offset: int, where: trt.SeekPosition) -> bool:
+        self.seeks += 1
+        return False
+
+
+def test_a_reader_that_cannot_seek_before_and_after_10_7(runtime: trt.Runtime) -> None:
+    """Before 10.7 the shim uses 10.x's old reader interface, which has no seek: a reader is read
+    in order (the 32-byte header, then the rest in reads of at most 1 MiB) and never asked to seek,
+    so one that cannot seek still works. From 10.7 (and in 11.x) TensorRT seeks after the header:
+    such a reader fails with TensorRT's "Stream seek failed" (None, or DeserializationError)."""
+    big = make_plan("big", PLAN_TENSORS, size=(5 << 19) + 77)  # 2.5 MiB and a bit
+    if READER_V2:
+        reader = SequentialReader(big)
+        assert runtime.deserialize_cuda_engine(reader) is None
+        assert reader.seeks == 1 and reader.reads == [(0, 32)]
+        with pytest.raises(trt.DeserializationError, match="Stream seek failed"):
+            runtime.deserialize(SequentialReader(big))
+        return
+    reader = SequentialReader(big)
+    engine = runtime.deserialize(reader)
+    assert isinstance(engine, trt.ICudaEngine) and engine.name == "big"
+    assert reader.seeks == 0
+    sizes = [size for _, size in reader.reads]
+    assert sizes == [32, 1 << 20, 1 << 20, len(big) - 32 - (2 << 20)]
+    assert [pos for pos, _ in reader.reads] == [0, 32, 32 + (1 << 20), 32 + (2 << 20)]  # in order, no rereading
+    assert bytes(engine.serialize()) == big
 
 
 @pytest.mark.gpu

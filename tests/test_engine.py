@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import trt_runtime as trt
-from conftest import RecordingLogger, make_plan
+from conftest import DOUBLE_MAJOR, DOUBLE_VERSION, RecordingLogger, make_plan, other_double_version, since_10
 from trt_runtime._engine import _unpickle_engine
 from trt_runtime._ffi import lib
 
@@ -46,6 +46,10 @@ def engine(runtime: trt.Runtime, plan: bytes) -> trt.ICudaEngine:
     e.close()
 
 
+#: The weight streaming V2 calls came in TensorRT 10.1 (every 11.x has them).
+WEIGHT_STREAMING_V2 = since_10(1)
+
+
 class FailingRecorder(trt.ErrorRecorder):
     def report_error(self, val: trt.ErrorCode, desc: str) -> bool:
         raise KeyError("recorder exploded")
@@ -68,9 +72,17 @@ def test_engine_wide_properties(engine: trt.ICudaEngine) -> None:
     assert engine.device_memory_size_v2 == 12345
     assert engine.get_device_memory_size_for_profile_v2(0) == 12345
     assert engine.streamable_weights_size == 0
-    assert engine.weight_streaming_budget_v2 == 0
-    assert engine.weight_streaming_automatic_budget == 0
-    assert engine.weight_streaming_scratch_memory_size == 0
+    if WEIGHT_STREAMING_V2:
+        assert engine.weight_streaming_budget_v2 == 0
+        assert engine.weight_streaming_automatic_budget == 0
+        assert engine.weight_streaming_scratch_memory_size == 0
+    else:  # 10.0: the V2 queries came in 10.1; the shim refuses them without calling the library
+        for name in ("weight_streaming_budget_v2", "weight_streaming_automatic_budget",
+                     "weight_streaming_scratch_memory_size"):
+            with pytest.raises(trt.UnsupportedError) as info:
+                getattr(engine, name)
+            assert str(info.value) == ("weight streaming (the V2 budget queries) needs TensorRT 10.1 or later; "
+                                       "the loaded library is 10.0")
     assert engine.runtime is not None
     assert engine.handle > 4096
     assert "classifier" in repr(engine)
@@ -78,6 +90,14 @@ def test_engine_wide_properties(engine: trt.ICudaEngine) -> None:
 
 def test_weight_streaming_budget_refused_with_tensorrts_reason(engine: trt.ICudaEngine,
                                                                logger: RecordingLogger) -> None:
+    if not WEIGHT_STREAMING_V2:
+        with pytest.raises(trt.UnsupportedError) as unsupported:
+            engine.weight_streaming_budget_v2 = 1 << 20
+        assert str(unsupported.value) == "setWeightStreamingBudgetV2 needs TensorRT 10.1 or later; the loaded library is 10.0"
+        assert not unsupported.value.reports and not logger.errors()  # refused before the library
+        with pytest.raises(TypeError):
+            engine.weight_streaming_budget_v2 = 1.5  # type: ignore[assignment]
+        return
     with pytest.raises(trt.InvalidArgumentError, match="does not implement setWeightStreamingBudgetV2") as info:
         engine.weight_streaming_budget_v2 = 1 << 20
     assert any(r.source == "logger" for r in info.value.reports)
@@ -209,43 +229,92 @@ def test_profile_shape_errors(engine: trt.ICudaEngine, logger: RecordingLogger) 
 # ------------------------------------------------------------------ error recorder
 
 
+class SwitchableAllocator(trt.IGpuAllocator):
+    """Host memory as device memory until ``failing`` is set; then every allocation fails (0)."""
+
+    def __init__(self) -> None:
+        self.live: dict[int, ctypes.Array[ctypes.c_char]] = {}
+        self.failing = False
+
+    def allocate(self, size: int, alignment: int, flags: int) -> int:
+        if self.failing:
+            return 0
+        buf = (ctypes.c_char * max(size, 1))()
+        self.live[ctypes.addressof(buf)] = buf
+        return ctypes.addressof(buf)
+
+    def deallocate(self, memory: int) -> bool:
+        return self.live.pop(memory, None) is not None
+
+
+class Refusal:
+    """A call on an engine that the double refuses, reporting one error to the engine's recorder
+    (else its logger): setWeightStreamingBudgetV2 where the library has it (10.1 and later, 11.x);
+    on 10.0, where the shim refuses that one itself, creating a context while the allocator the
+    engine was made with fails."""
+
+    def __init__(self, runtime: trt.Runtime, plan: bytes) -> None:
+        self.allocator = None if WEIGHT_STREAMING_V2 else SwitchableAllocator()
+        if self.allocator is not None:
+            runtime.gpu_allocator = self.allocator
+        self.engine = runtime.deserialize(plan)
+        if self.allocator is not None:
+            runtime.gpu_allocator = None  # the engine keeps the one it was made with
+            self.allocator.failing = True
+        if WEIGHT_STREAMING_V2:
+            self.error, self.call = trt.InvalidArgumentError, "setWeightStreamingBudgetV2"
+            self.report = (trt.ErrorCode.UNSUPPORTED_STATE, "fake_nvinfer does not implement setWeightStreamingBudgetV2")
+        else:
+            self.error, self.call = trt.TensorRTError, "createExecutionContext"
+            self.report = (trt.ErrorCode.FAILED_ALLOCATION, "Requested amount of GPU memory could not be allocated")
+
+    def __call__(self) -> None:
+        if WEIGHT_STREAMING_V2:
+            self.engine.weight_streaming_budget_v2 = 1
+        else:
+            self.engine.create_execution_context()
+
+
 def test_engine_takes_the_runtimes_recorder(runtime: trt.Runtime, plan: bytes) -> None:
     recorder = trt.ErrorRecorder()
     runtime.error_recorder = recorder
-    engine = runtime.deserialize(plan)
-    assert engine.error_recorder is recorder
-    with pytest.raises(trt.InvalidArgumentError) as info:
-        engine.weight_streaming_budget_v2 = 1
-    assert recorder.errors[-1] == (trt.ErrorCode.UNSUPPORTED_STATE,
-                                   "fake_nvinfer does not implement setWeightStreamingBudgetV2")
+    refusal = Refusal(runtime, plan)
+    assert refusal.engine.error_recorder is recorder
+    with pytest.raises(refusal.error) as info:
+        refusal()
+    assert recorder.errors[-1] == refusal.report
     assert info.value.reports[-1].source == "recorder"
-    assert info.value.reports[-1].code == trt.ErrorCode.UNSUPPORTED_STATE
+    assert info.value.reports[-1].code == refusal.report[0]
+    assert refusal.call in str(info.value)
 
 
-def test_engine_recorder_set_and_cleared(engine: trt.ICudaEngine, logger: RecordingLogger) -> None:
+def test_engine_recorder_set_and_cleared(runtime: trt.Runtime, plan: bytes, logger: RecordingLogger) -> None:
+    refusal = Refusal(runtime, plan)
+    engine = refusal.engine
     assert engine.error_recorder is None
     recorder = trt.ErrorRecorder()
     engine.error_recorder = recorder
     assert engine.error_recorder is recorder
-    with pytest.raises(trt.InvalidArgumentError):
-        engine.weight_streaming_budget_v2 = 1
-    assert len(recorder.errors) == 1
+    with pytest.raises(refusal.error):
+        refusal()
+    assert recorder.errors == [refusal.report]
     assert not logger.errors()
     engine.error_recorder = None
     assert engine.error_recorder is None
-    with pytest.raises(trt.InvalidArgumentError):
-        engine.weight_streaming_budget_v2 = 1
+    with pytest.raises(refusal.error):
+        refusal()
     assert len(recorder.errors) == 1
-    assert any("setWeightStreamingBudgetV2" in m for m in logger.errors())
+    assert any(refusal.report[1] in m for m in logger.errors())
     with pytest.raises(TypeError, match="IErrorRecorder"):
         engine.error_recorder = object()  # type: ignore[assignment]
 
 
-def test_recorder_exception_comes_out_of_the_call(engine: trt.ICudaEngine) -> None:
-    engine.error_recorder = FailingRecorder()
+def test_recorder_exception_comes_out_of_the_call(runtime: trt.Runtime, plan: bytes) -> None:
+    refusal = Refusal(runtime, plan)
+    refusal.engine.error_recorder = FailingRecorder()
     with pytest.raises(KeyError, match="recorder exploded") as info:
-        engine.weight_streaming_budget_v2 = 1
-    assert any("setWeightStreamingBudgetV2" in note for note in info.value.__notes__)
+        refusal()
+    assert any(refusal.report[1] in note for note in info.value.__notes__)
 
 
 def test_recorder_outlives_the_engine(runtime: trt.Runtime, plan: bytes) -> None:
@@ -476,10 +545,12 @@ def test_pickle_metadata(engine: trt.ICudaEngine, fake_library: trt.Library) -> 
 def test_unpickle_with_another_version_is_a_clear_error(engine: trt.ICudaEngine,
                                                          default_on_double: trt.Runtime) -> None:
     _, (data, meta) = engine.__reduce_ex__(4)
-    meta = dict(meta, tensorrt_version="10.16.1.11", flavour="lean")
-    with pytest.raises(trt.DeserializationError, match=r"serialized with TensorRT 10\.16\.1\.11 \(lean\), but this "
-                                                        r"process uses TensorRT 11\.4\.0\.106") as info:
+    other = "10.16.1.11" if DOUBLE_MAJOR == 11 else "11.4.0.106"  # the other major's double
+    meta = dict(meta, tensorrt_version=other, flavour="lean")
+    with pytest.raises(trt.DeserializationError) as info:
         _unpickle_engine(data, meta)
+    assert f"serialized with TensorRT {other} (lean), but this process uses TensorRT {DOUBLE_VERSION} (full, " \
+        in str(info.value)
     assert info.value.code == lib.TRT_E_UNSUPPORTED
 
 
@@ -537,6 +608,8 @@ def test_pickle_across_processes_and_versions(engine: trt.ICudaEngine, fake_lib_
     same = _run(code, {})
     assert same.returncode == 0, same.stderr
     assert "OK classifier ('images', 'scale', 'logits', 'mask')" in same.stdout
-    other = _run(code, {"FAKE_TRT_VERSION": "110300"})
+    # Another minor of the double's major (11.3 beside 11.4; 10.15 beside 10.16, 10.1 beside 10.0).
+    code_other, text_other = other_double_version()
+    other = _run(code, {"FAKE_TRT_VERSION": code_other})
     assert other.returncode == 3, other.stderr
-    assert "serialized with TensorRT 11.4.0.106 (full), but this process uses TensorRT 11.3.0.106" in other.stdout
+    assert f"serialized with TensorRT {DOUBLE_VERSION} (full), but this process uses TensorRT {text_other}" in other.stdout

@@ -30,7 +30,7 @@ from hypothesis.stateful import (
 )
 
 import trt_runtime as trt
-from conftest import RecordingLogger
+from conftest import DOUBLE_MAJOR, RecordingLogger, since_10
 from fuzzing import _COMMON, FUZZ_EXAMPLES, STRESS_EXAMPLES
 from support import BASE_PLANS, live_objects, pinned_bridges
 from support import life_plan as plan
@@ -143,6 +143,10 @@ def _expect_closed(fn: Any, *args: Any) -> None:
 
 RUNTIME_GETTERS = ("DLA_core", "num_DLA_cores", "max_threads", "tempfile_control_flags", "engine_host_code_allowed",
                    "temporary_directory", "dla_workspace_allocation_strategy", "handle")
+
+
+HAS_DLA_STRATEGY = DOUBLE_MAJOR >= 11  # the DLA workspace strategy came in TensorRT 11.4
+RECURSIVE_LISTING = since_10(10)  # getAllCreatorsRecursive came in TensorRT 10.10
 
 
 SETTABLE = {"DLA_core": -1, "max_threads": 2, "tempfile_control_flags": 1, "engine_host_code_allowed": True,
@@ -260,6 +264,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         value = trt.ErrorRecorder() if name == "error_recorder" and recorder else SETTABLE[name]
         if rt.closed:
             _expect_closed(lambda: setattr(rt, name, value))
+        elif name == "dla_workspace_allocation_strategy" and not HAS_DLA_STRATEGY:
+            with pytest.raises(trt.UnsupportedError, match=r"needs TensorRT 11\.4 or later; the loaded library is 10\."):
+                setattr(rt, name, value)
         else:
             setattr(rt, name, value)
 
@@ -318,8 +325,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             if registry.runtime.closed:
                 _expect_closed(getattr, registry, "all_creators_recursive")
                 _expect_closed(getattr, registry, "parent_search_enabled")
-            else:
+            elif RECURSIVE_LISTING:
                 assert {"FakeV1Plugin", "FakeV3Plugin"} <= {c.name for c in registry.all_creators_recursive}
+            else:
+                with pytest.raises(trt.UnsupportedError, match=r"getAllCreatorsRecursive needs TensorRT 10\.10"):
+                    registry.all_creators_recursive  # noqa: B018
+                assert registry.all_creators == []  # a runtime's own registry: empty, on every minor
 
     def teardown(self) -> None:
         # (no loop variable may outlive the loop: it would keep its object alive)

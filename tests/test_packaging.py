@@ -20,7 +20,7 @@ import traceback
 import pytest
 
 import trt_runtime as trt
-from conftest import REAL_LIBS, gpu_available, make_plan
+from conftest import DOUBLE_VERSION, REAL_LIBS, gpu_available, make_plan
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 PLAN = make_plan("vendored", [("x", 1, 0, (2, 3)), ("y", 2, 0, (2, 3))])
@@ -87,7 +87,7 @@ def test_a_vendored_copy_runs_info_and_deserializes_without_numpy(vendored: dict
     info = run_isolated(["-m", "trt_runtime", "info", "--library", str(fake_lib_path)],
                         vendored["app"], vendored["cffi"], cwd=vendored["root"])
     assert info.returncode == 0, info.stderr
-    assert "TensorRT 11.4.0.106" in info.stdout and "Traceback" not in info.stderr
+    assert f"TensorRT {DOUBLE_VERSION}" in info.stdout and "Traceback" not in info.stderr
     code = ("import sys, trt_runtime as trt\n"
             "rt = trt.Runtime(trt.Logger(), library=sys.argv[1])\n"
             "e = rt.deserialize('model.plan')\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import operator
 import os
+import re
 import pathlib
 import warnings
 from typing import Any
@@ -23,7 +24,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 import trt_runtime as trt
-from conftest import REAL_LIBS, RecordingLogger, gpu_available
+from conftest import DOUBLE_MAJOR, DOUBLE_VERSION, REAL_LIBS, RecordingLogger, gpu_available
 from double.build import build
 from fuzzing import ANY_VALUE, FUZZ, FsPath, mentions, stress
 from support import run_bare_python, run_python
@@ -33,7 +34,7 @@ from support import run_bare_python, run_python
 
 
 def test_no_gpu_double_gives_no_device_error_without_touching_the_pointer(tmp_path: pathlib.Path) -> None:
-    path = build(tmp_path, "libnvinfer.so.11")
+    path = build(tmp_path, f"libnvinfer.so.{DOUBLE_MAJOR}", major=DOUBLE_MAJOR)
     proc = run_bare_python(f"""
         import trt_runtime as trt
         lib = trt.load_library({str(path)!r})
@@ -310,7 +311,29 @@ def test_gpu_allocator_is_readable(any_runtime: trt.Runtime) -> None:
         any_runtime.gpu_allocator = "cudaMalloc"  # type: ignore[assignment]
 
 
+#: The refusal of the DLA workspace strategy on 10.x (it came in TensorRT 11.4).
+DLA_STRATEGY_NEEDS_11_4 = (r"^the DLA workspace allocation strategy needs TensorRT 11\.4 or later; the loaded library "
+                           r"is 10\.\d+$")
+
+
+def expect_no_dla_strategy(rt: trt.Runtime) -> None:
+    """On 10.x: reading it, and setting any valid value, raise UnsupportedError naming 11.4 and the
+    loaded minor; an invalid value is still an InvalidArgumentError (checked before the library)."""
+    with pytest.raises(trt.UnsupportedError, match=DLA_STRATEGY_NEEDS_11_4) as info:
+        _ = rt.dla_workspace_allocation_strategy
+    assert isinstance(info.value, NotImplementedError)
+    assert f"is {rt.library.version.major}.{rt.library.version.minor}" in str(info.value)
+    for value in trt.DLAWorkspaceAllocationStrategy:
+        with pytest.raises(trt.UnsupportedError, match=DLA_STRATEGY_NEEDS_11_4):
+            rt.dla_workspace_allocation_strategy = value
+    with pytest.raises(trt.InvalidArgumentError):
+        rt.dla_workspace_allocation_strategy = 7  # type: ignore[assignment]
+
+
 def test_dla_workspace_strategy_default_and_no_dla(any_runtime: trt.Runtime) -> None:
+    if DOUBLE_MAJOR == 10:
+        expect_no_dla_strategy(any_runtime)
+        return
     assert any_runtime.dla_workspace_allocation_strategy == trt.DLAWorkspaceAllocationStrategy.DEFAULT
     with pytest.raises(trt.InvalidArgumentError):
         any_runtime.dla_workspace_allocation_strategy = 7  # type: ignore[assignment]
@@ -318,6 +341,9 @@ def test_dla_workspace_strategy_default_and_no_dla(any_runtime: trt.Runtime) -> 
 
 @pytest.mark.gpu
 def test_dla_workspace_strategy_round_trip_or_refusal(real_runtime: trt.Runtime) -> None:
+    if DOUBLE_MAJOR == 10:
+        expect_no_dla_strategy(real_runtime)
+        return
     assert real_runtime.dla_workspace_allocation_strategy == trt.DLAWorkspaceAllocationStrategy.DEFAULT
     try:
         real_runtime.dla_workspace_allocation_strategy = trt.DLAWorkspaceAllocationStrategy.SHARED_STATIC
@@ -384,6 +410,23 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def check_setter(rt: trt.Runtime, name: str, value: Any) -> None:
+    if name == "dla_workspace_allocation_strategy" and DOUBLE_MAJOR == 10:
+        # 10.x has no such strategy: a value that is one raises UnsupportedError naming 11.4, any
+        # other the InvalidArgumentError (a ValueError naming the property) of 11.x.
+        note(f"{name} = {value!r} on {DOUBLE_VERSION}")
+        try:
+            setattr(rt, name, value)
+        except trt.UnsupportedError as exc:
+            assert re.match(DLA_STRATEGY_NEEDS_11_4, str(exc)), exc
+            assert isinstance(value, int) and not isinstance(value, bool)
+            assert int(value) in {int(v) for v in trt.DLAWorkspaceAllocationStrategy}
+        except (TypeError, ValueError) as exc:
+            assert mentions(exc, name), f"{type(exc).__name__} without the argument's name: {exc}"
+        else:
+            raise AssertionError(f"{name} = {value!r} accepted on TensorRT {DOUBLE_VERSION}")
+        with pytest.raises(trt.UnsupportedError, match=DLA_STRATEGY_NEEDS_11_4):
+            getattr(rt, name)
+        return
     before = getattr(rt, name)
     note(f"{name} = {value!r} (was {before!r})")
     try:
