@@ -37,7 +37,9 @@ namespace shim {
     using IOutputAllocator = NS::IOutputAllocator;                              \
     using IDebugListener = NS::IDebugListener;                                  \
     using TensorLocation = NS::TensorLocation;                                  \
-    using DataType = NS::DataType;
+    using DataType = NS::DataType;                                              \
+    using ProfilingVerbosity = NS::ProfilingVerbosity;                          \
+    using EngineStat = NS::EngineStat;
 
 struct NsV10 {
     TRT_SHIM_NAMESPACE_TYPES(trt_abi::v10)

@@ -157,6 +157,11 @@ typename A::IStreamReaderV2& abi(StreamReader& r) {
 struct trt_plugin_registry {
     void* registry;        // the major's IPluginRegistry
     trt_runtime* runtime;  // borrowed: the registry lives as long as its runtime
+    // The process's registry (getPluginRegistry()) has no runtime: its
+    // library, and that library's version, instead (registry.cpp).
+    trt_library* library = nullptr;
+    int32_t major = 0;
+    int32_t minor = 0;
 };
 
 // The TensorRT objects behind the handles are kept as untyped pointers: their

@@ -435,6 +435,50 @@ int32_t trt_context_set_all_tensors_debug_state(trt_context *context, int32_t fl
 int32_t trt_context_set_unfused_tensors_debug_state(trt_context *context, int32_t flag) TRT_NOEXCEPT;
 int32_t trt_context_get_unfused_tensors_debug_state(trt_context *context, int32_t *out) TRT_NOEXCEPT;
 
+/* ------------------------------------------------------------ more of the official API
+ * registry.cpp, engine_more.cpp, context_more.cpp. Pointers of TensorRT's own
+ * (creators, plugin library handles, events, streams) travel as void* or ints. */
+
+/* The process's registry (the library's getPluginRegistry()); lives as long as the process. */
+int32_t trt_library_plugin_registry(trt_library *library, trt_plugin_registry **out) TRT_NOEXCEPT;
+/* Opens `plugin_path` (kept open) and calls its initLibNvInferPlugins(logger, ns);
+   messages during the call go to `log`. TRT_E_LIBRARY when it cannot be opened. */
+int32_t trt_library_init_plugins(trt_library *library, const char *plugin_path, const char *plugin_namespace,
+                                 trt_log_fn log, void *log_ctx, int32_t *ok) TRT_NOEXCEPT;
+/* NULL in *creator (and TRT_OK) when there is none. */
+int32_t trt_registry_get_creator(trt_plugin_registry *registry, const char *name, const char *version,
+                                 const char *plugin_namespace, void **creator) TRT_NOEXCEPT;
+int32_t trt_registry_creator_of(trt_plugin_registry *registry, void *creator, const char **kind,
+                                const char **name, const char **version, const char **plugin_namespace) TRT_NOEXCEPT;
+/* TRT_E_FAILED when TensorRT answers false. */
+int32_t trt_registry_register_creator(trt_plugin_registry *registry, void *creator,
+                                      const char *plugin_namespace) TRT_NOEXCEPT;
+int32_t trt_registry_deregister_creator(trt_plugin_registry *registry, void *creator) TRT_NOEXCEPT;
+int32_t trt_registry_load_library(trt_plugin_registry *registry, const char *path, void **handle) TRT_NOEXCEPT;
+int32_t trt_registry_deregister_library(trt_plugin_registry *registry, void *handle) TRT_NOEXCEPT;
+int32_t trt_registry_set_error_recorder(trt_plugin_registry *registry, trt_recorder *recorder) TRT_NOEXCEPT;
+int32_t trt_registry_release_plugin_resource(trt_plugin_registry *registry, const char *key,
+                                             int32_t *out) TRT_NOEXCEPT;
+
+/* TRT_E_UNSUPPORTED before 10.14 / 10.15 / (V2 values) 10.11 where 10.x has the int32 query. */
+int32_t trt_engine_get_engine_stat(trt_engine *engine, int32_t stat, int64_t *out) TRT_NOEXCEPT;
+int32_t trt_engine_aliased_input_tensor(trt_engine *engine, const char *name, const char **out) TRT_NOEXCEPT;
+/* `count` values of the shape input `name` for profile `profile`, selector 0 min, 1 opt, 2 max. */
+int32_t trt_engine_profile_tensor_values(trt_engine *engine, const char *name, int32_t profile, int32_t selector,
+                                         int32_t count, int64_t *values) TRT_NOEXCEPT;
+
+/* `count` addresses, one per I/O tensor in the engine's order; TRT_E_FAILED when refused. */
+int32_t trt_context_execute_v2(trt_context *context, const uint64_t *bindings, int32_t count) TRT_NOEXCEPT;
+int32_t trt_context_set_input_consumed_event(trt_context *context, uint64_t event) TRT_NOEXCEPT;
+int32_t trt_context_get_input_consumed_event(trt_context *context, uint64_t *out) TRT_NOEXCEPT;
+int32_t trt_context_set_aux_streams(trt_context *context, const uint64_t *streams, int32_t count) TRT_NOEXCEPT;
+/* The context holds the allocator while it is set; NULL removes it. */
+int32_t trt_context_set_temporary_allocator(trt_context *context, trt_allocator *allocator) TRT_NOEXCEPT;
+int32_t trt_context_get_nvtx_verbosity(trt_context *context, int32_t *out) TRT_NOEXCEPT;
+int32_t trt_context_set_nvtx_verbosity(trt_context *context, int32_t verbosity) TRT_NOEXCEPT;
+/* TRT_E_UNSUPPORTED before 10.16. */
+int32_t trt_context_set_communicator(trt_context *context, uint64_t communicator) TRT_NOEXCEPT;
+
 #ifdef __cplusplus
 #pragma GCC visibility pop
 }

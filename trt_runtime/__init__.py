@@ -95,11 +95,27 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "nptype": ("_types", "nptype"),
     "uint8": ("_types", "uint8"),
     "volume": ("_types", "volume"),
+    "APILanguage": ("_enums", "APILanguage"),
+    "InterfaceInfo": ("_versioned", "InterfaceInfo"),
+    "IVersionedInterface": ("_versioned", "IVersionedInterface"),
+    "EngineStat": ("_types", "EngineStat"),
+    "LayerInformationFormat": ("_types", "LayerInformationFormat"),
+    "SerializationFlag": ("_types", "SerializationFlag"),
+    "TacticSource": ("_types", "TacticSource"),
+    "Dims2": ("_dims", "Dims2"),
+    "Dims3": ("_dims", "Dims3"),
+    "Dims4": ("_dims", "Dims4"),
+    "DimsHW": ("_dims", "DimsHW"),
+    "PluginCreator": ("_registry", "PluginCreator"),
+    "get_plugin_registry": ("_plugins", "get_plugin_registry"),
+    "init_libnvinfer_plugins": ("_plugins", "init_libnvinfer_plugins"),
+    "init_libnvinfer_plugins_nocheck": ("_plugins", "init_libnvinfer_plugins_nocheck"),
 }
 
 # Literal, so that type checkers read it (mypy and pyright take a name listed
 # here as re-exported); tests/test_typing.py checks that it equals _EXPORTS' keys.
 __all__ = [
+    "APILanguage",
     "AllocatorFlag",
     "Binding",
     "ClosedError",
@@ -107,8 +123,13 @@ __all__ = [
     "DataType",
     "DeserializationError",
     "Dims",
+    "Dims2",
+    "Dims3",
+    "Dims4",
+    "DimsHW",
     "ENV_VAR",
     "EngineCapability",
+    "EngineStat",
     "ErrorCode",
     "ErrorCodeTRT",
     "ErrorRecorder",
@@ -128,7 +149,10 @@ __all__ = [
     "IProfiler",
     "IStreamReader",
     "IStreamReaderV2",
+    "IVersionedInterface",
+    "InterfaceInfo",
     "InvalidArgumentError",
+    "LayerInformationFormat",
     "Library",
     "LibraryError",
     "LibraryNotFoundError",
@@ -136,13 +160,16 @@ __all__ = [
     "LoggingLogger",
     "NoDeviceError",
     "OptProfileSelector",
+    "PluginCreator",
     "PluginCreatorInfo",
     "Profiler",
     "ProfilingVerbosity",
     "Report",
     "Runtime",
     "SeekPosition",
+    "SerializationFlag",
     "Severity",
+    "TacticSource",
     "TempDirCheck",
     "TempfileControlFlag",
     "TensorFormat",
@@ -169,6 +196,9 @@ __all__ = [
     "float32",
     "fp4",
     "fp8",
+    "get_plugin_registry",
+    "init_libnvinfer_plugins",
+    "init_libnvinfer_plugins_nocheck",
     "int32",
     "int4",
     "int64",
@@ -323,3 +353,9 @@ if TYPE_CHECKING:
         uint8,
         volume,
     )
+    from ._dims import Dims2, Dims3, Dims4, DimsHW
+    from ._enums import APILanguage
+    from ._plugins import get_plugin_registry, init_libnvinfer_plugins, init_libnvinfer_plugins_nocheck
+    from ._registry import PluginCreator
+    from ._types import EngineStat, LayerInformationFormat, SerializationFlag, TacticSource
+    from ._versioned import InterfaceInfo, IVersionedInterface

@@ -16,7 +16,7 @@ outside any call (on a thread of TensorRT's own) goes to
 from __future__ import annotations
 
 import operator
-from typing import Any, TypeAlias, TypeGuard
+from typing import Any, TypeAlias, TypeGuard, TypeVar
 
 from ._bridge import _PINNED, Bridge, callback_error, new_adapter, unraisable  # noqa: F401 - _PINNED: tests count pinned bridges here
 from ._bridge import bridge_of as _bridge
@@ -24,6 +24,9 @@ from ._enums import ErrorCode, SeekPosition, Severity
 from ._errors import raise_status
 from ._ffi import ffi, lib
 from ._readers import IStreamReader, IStreamReaderV2, StreamReaderAdapter
+from ._versioned import IVersionedInterface
+
+_L = TypeVar("_L", bound="ILogger")
 
 __all__ = [
     "ILogger",
@@ -57,6 +60,18 @@ class ILogger:
     # A type alias (the enum itself, as ``ILogger.Severity`` in the official bindings), so
     # that ``severity: Severity`` below names the type for type checkers.
     Severity: TypeAlias = Severity
+    INTERNAL_ERROR = Severity.INTERNAL_ERROR
+    ERROR = Severity.ERROR
+    WARNING = Severity.WARNING
+    INFO = Severity.INFO
+    VERBOSE = Severity.VERBOSE
+
+    def __enter__(self: _L) -> _L:
+        """The logger itself; ``with`` does nothing more for a logger (as officially)."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
     def log(self, severity: Severity, msg: str) -> None:
         """Handle one message. ``severity`` is a :class:`Severity`."""
@@ -268,13 +283,15 @@ RECORDER_FNS = ffi.new(
 # ------------------------------------------------------------------ GPU allocator
 
 
-class IGpuAllocator:
+class IGpuAllocator(IVersionedInterface):
     """Provides device memory to TensorRT. Addresses and streams are ints.
 
     Define :meth:`allocate` and :meth:`deallocate` (and :meth:`reallocate` if
     allocations can grow). Return 0 from ``allocate`` when memory cannot be
     had; TensorRT then reports a failed allocation.
     """
+
+    _INTERFACE = "IGpuAllocator"
 
     def allocate(self, size: int, alignment: int, flags: int) -> int:
         raise NotImplementedError
@@ -295,6 +312,8 @@ class IGpuAllocator:
 
 class IGpuAsyncAllocator(IGpuAllocator):
     """An allocator whose primary entry points take the CUDA stream."""
+
+    _INTERFACE = "IGpuAsyncAllocator"
 
     def allocate_async(self, size: int, alignment: int, flags: int, stream: int) -> int:
         raise NotImplementedError

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _binding
 from ._context_callbacks import ContextCallbacks
+from ._context_more import ContextMore
 from ._binding import Binding, bad_stream, closed_context
 from ._bridge import Bridge
 from ._callbacks import IErrorRecorder, give_callback
@@ -56,7 +57,7 @@ _SOFT = frozenset((lib.TRT_E_FAILED, lib.TRT_E_INVALID_ARGUMENT))  # TensorRT's 
 _U64 = 1 << 64
 
 
-class IExecutionContext(_Owned, ContextCallbacks):
+class IExecutionContext(_Owned, ContextCallbacks, ContextMore):
     """One inference context of an engine: shapes, addresses, enqueue.
 
     Keeps its engine alive. Not safe to use from several threads at once

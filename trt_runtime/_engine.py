@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._bridge import Bridge
 from ._callbacks import IErrorRecorder, give_callback
 from ._context import IExecutionContext
+from ._engine_more import EngineMore
 from ._errors import (
     DeserializationError,
     InvalidArgumentError,
@@ -67,7 +68,7 @@ class TensorInfo(NamedTuple):
 # ------------------------------------------------------------------ engine
 
 
-class ICudaEngine(_Owned):
+class ICudaEngine(_Owned, EngineMore):
     """A deserialized engine: its tensors, profiles and execution contexts.
 
     It keeps its runtime alive, and each of its execution contexts keeps it

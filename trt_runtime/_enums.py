@@ -28,6 +28,7 @@ __all__ = [
     "AllocatorFlag",
     "SeekPosition",
     "DLAWorkspaceAllocationStrategy",
+    "APILanguage",
 ]
 
 
@@ -105,3 +106,10 @@ class DLAWorkspaceAllocationStrategy(TrtEnum):
 
     DEFAULT = 0
     SHARED_STATIC = 1
+
+
+class APILanguage(TrtEnum):
+    """The language an interface is implemented in (``IVersionedInterface.api_language``)."""
+
+    CPP = 0
+    PYTHON = 1

@@ -35,19 +35,22 @@ class Logger(ILogger):
         Where to print; ``sys.stderr`` at the time of each message by default.
     """
 
-    INTERNAL_ERROR = Severity.INTERNAL_ERROR
-    ERROR = Severity.ERROR
-    WARNING = Severity.WARNING
-    INFO = Severity.INFO
-    VERBOSE = Severity.VERBOSE
-
     def __init__(self, min_severity: Severity = Severity.WARNING, stream: TextIO | None = None) -> None:
-        self.min_severity = Severity(min_severity)
+        self._min_severity = Severity(min_severity)
         self._stream = stream
         self._lock = threading.Lock()
 
+    @property
+    def min_severity(self) -> Severity:
+        """The least severe message printed; settable (``logger.min_severity = trt.Logger.ERROR``)."""
+        return self._min_severity
+
+    @min_severity.setter
+    def min_severity(self, value: Severity) -> None:
+        self._min_severity = Severity(value)
+
     def log(self, severity: Severity, msg: str) -> None:
-        if severity <= self.min_severity:
+        if severity <= self._min_severity:
             stream = self._stream or sys.stderr
             with self._lock:
                 stream.write(f"{_PREFIX.get(severity, '[?]')} {msg}\n")

@@ -41,6 +41,10 @@ __all__ = [
     "HardwareCompatibilityLevel",
     "ProfilingVerbosity",
     "OptProfileSelector",
+    "EngineStat",
+    "LayerInformationFormat",
+    "SerializationFlag",
+    "TacticSource",
     "Dims",
     "nptype",
     "volume",
@@ -162,6 +166,35 @@ class OptProfileSelector(TrtEnum):
     MIN = 0
     OPT = 1
     MAX = 2
+
+
+class EngineStat(TrtEnum):
+    """What ``ICudaEngine.get_engine_stat`` measures (TensorRT 10.14+)."""
+
+    TOTAL_WEIGHTS_SIZE = 0
+    STRIPPED_WEIGHTS_SIZE = 1
+
+
+class LayerInformationFormat(TrtEnum):
+    """Format of an engine inspector's layer information (official; the inspector is not offered)."""
+
+    ONELINE = 0
+    JSON = 1
+
+
+class SerializationFlag(TrtEnum):
+    """Bit offsets of a serialization config's flags (official; the config is not offered)."""
+
+    EXCLUDE_WEIGHTS = 0
+    EXCLUDE_LEAN_RUNTIME = 1
+    INCLUDE_REFIT = 2
+
+
+class TacticSource(TrtEnum):
+    """Bit offsets in ``ICudaEngine.tactic_sources``."""
+
+    EDGE_MASK_CONVOLUTIONS = 0
+    JIT_CONVOLUTIONS = 1
 
 
 def enum_or_int(cls: type[E], value: int) -> E | int:

@@ -1,0 +1,81 @@
+"""More of the official ``ICudaEngine`` API: engine statistics, aliased inputs, shape-input profile values.
+
+:class:`EngineMore` is a base of :class:`~trt_runtime.ICudaEngine` only; it
+has no state of its own. Methods a 10.x library lacks raise
+:class:`UnsupportedError` naming the version that has them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._errors import check_int32
+from ._ffi import ffi, lib
+from ._iotable import decode_name
+from ._types import EngineStat, OptProfileSelector
+
+if TYPE_CHECKING:
+    from ._iotable import IOTable
+    from ._types import Dims
+
+__all__ = ["EngineMore"]
+
+
+class EngineMore:
+    """The :class:`ICudaEngine` methods of engine statistics, aliasing and shape-input values."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # what ICudaEngine provides
+        def _handle(self) -> Any: ...
+        def _table(self) -> IOTable: ...
+        def _fail(self, status: int) -> None: ...
+        def _weight_streaming(self, which: int) -> int: ...
+        def get_tensor_shape(self, name: str) -> Dims: ...
+
+    def get_engine_stat(self, stat: EngineStat = EngineStat.TOTAL_WEIGHTS_SIZE) -> int:
+        """A statistic of the engine (bytes), ``EngineStat.TOTAL_WEIGHTS_SIZE`` by default.
+
+        Raises InvalidArgumentError when TensorRT has no answer (it returns -1),
+        UnsupportedError before TensorRT 10.14.
+        """
+        out = ffi.new("int64_t *")
+        status = lib.trt_engine_get_engine_stat(self._handle(), check_int32(stat, "stat"), out)
+        if status:
+            self._fail(status)
+        return out[0]  # type: ignore[no-any-return]
+
+    def get_aliased_input_tensor(self, name: str) -> str | None:
+        """The input that output ``name`` shares its memory with, or None (TensorRT 10.15+)."""
+        out = ffi.new("const char **")
+        status = lib.trt_engine_aliased_input_tensor(self._handle(), self._table().encode(name), out)
+        if status:
+            self._fail(status)
+        return None if out[0] == ffi.NULL else decode_name(ffi.string(out[0]))
+
+    def get_tensor_profile_values(self, name: str, profile_index: int) -> list[list[int]]:
+        """The min, opt and max values of shape input ``name`` in optimization profile ``profile_index``.
+
+        Raises InvalidArgumentError for a tensor that is not a shape input
+        (the official bindings raise too). The official signature names its
+        parameters ``name`` and ``profile_index`` (its annotations swap their
+        types; the order is the same).
+        """
+        raw = self._table().encode(name)
+        shape = self.get_tensor_shape(name)
+        count = 1
+        for extent in shape:
+            count *= max(extent, 0)
+        profile = check_int32(profile_index, "profile_index")
+        values = ffi.new("int64_t[]", max(count, 1))
+        result = []
+        for which in OptProfileSelector:
+            status = lib.trt_engine_profile_tensor_values(self._handle(), raw, profile, int(which), count, values)
+            if status:
+                self._fail(status)
+            result.append(list(values[0:count]))
+        return result
+
+    def get_weight_streaming_automatic_budget(self) -> int:
+        """The budget TensorRT would choose for weight streaming (bytes); ``weight_streaming_automatic_budget``."""
+        return self._weight_streaming(1)
