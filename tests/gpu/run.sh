@@ -27,6 +27,11 @@ python3 -m trt_runtime info | tee "$out/info.txt" || status=1
 python3 -m pytest -q -rs -p no:cacheprovider tests 2>&1 | tee "$out/pytest.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 python3 -m pytest -q -p no:cacheprovider -m gpu tests 2>&1 | tail -3 | tee "$out/pytest-gpu-summary.txt"
+# The GPU tier again on the real TensorRT 10.x libraries, when one is at hand (tests/README.md, "Both majors").
+if [ -n "${TRT_RUNTIME_TEST_LEAN10:-}${TRT_RUNTIME_TEST_DISPATCH10:-}" ] || ls .whl-lean10/libnvinfer_lean.so.10 .whl/trt10/libnvinfer_*.so.10 >/dev/null 2>&1; then
+  TRT_RUNTIME_TEST_MAJOR=10 python3 -m pytest -q -rs -p no:cacheprovider -m gpu tests 2>&1 | tee "$out/pytest-gpu10.txt" | tail -3 | tee "$out/pytest-gpu10-summary.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+fi
 # The long reliability tests on the real libraries (leaks, threads).
 TRT_RUNTIME_STRESS=1 python3 -m pytest -q -p no:cacheprovider -m "gpu and stress" tests 2>&1 | tail -3 | tee "$out/pytest-gpu-stress.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
