@@ -214,7 +214,7 @@ int32_t trt_context_set_device_memory(trt_context* c, uint64_t address, int64_t 
                     // 10.0 takes no size: the shim checks it against the engine's need itself.
                     auto const need = static_cast<int64_t>(engine->getDeviceMemorySize());
                     if (size < need) {
-                        return fail(TRT_E_INVALID_ARGUMENT, "setDeviceMemoryV2: " + std::to_string(size) +
+                        return fail(TRT_E_INVALID_ARGUMENT, "setDeviceMemory (10.0: the size is checked by trt_runtime): " + std::to_string(size) +
                                                                 " bytes given, the engine needs " + std::to_string(need));
                     }
                     impl->setDeviceMemory(as_pointer(address));

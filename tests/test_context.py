@@ -258,7 +258,7 @@ def test_user_managed_device_memory(engine: trt.ICudaEngine) -> None:
     scratch = np.zeros(256, np.uint8)
     # setDeviceMemoryV2 checks the size (10.1 and later); 10.0's setDeviceMemory takes none: the
     # shim checks it against the engine's getDeviceMemorySize itself.
-    too_small = "size >= getDeviceMemorySizeV2" if since_10(1) else "^setDeviceMemoryV2: 128 bytes given, the engine needs 256$"
+    too_small = "size >= getDeviceMemorySizeV2" if since_10(1) else r"^setDeviceMemory \(10.0: the size is checked by trt_runtime\): 128 bytes given, the engine needs 256$"
     with pytest.raises(trt.InvalidArgumentError, match=too_small):
         ctx.set_device_memory(scratch, 128)
     ctx.set_device_memory(scratch, 256)
