@@ -143,7 +143,7 @@ class ContextMore:
     @property
     def temporary_allocator(self) -> IGpuAllocator | None:
         """The allocator of the context's temporary storage (None: TensorRT's own); the context keeps it."""
-        return self._keep.get("\0temporary_allocator")  # type: ignore[no-any-return]
+        return self._keep.get("\0temporary_allocator")
 
     @temporary_allocator.setter
     def temporary_allocator(self, value: IGpuAllocator | None) -> None:

@@ -18,15 +18,8 @@ __all__ = ["InterfaceInfo", "IVersionedInterface"]
 
 
 class InterfaceInfo(NamedTuple):
-    """Version information of a TensorRT interface.
-
-    Attributes
-    ----------
-    kind : str
-        The interface's name, as TensorRT spells it (``"IGpuAllocator"``).
-    major, minor : int
-        Its version.
-    """
+    """Version information of a TensorRT interface: its ``kind`` (the name TensorRT
+    gives it, ``"IGpuAllocator"``) and its ``major`` and ``minor`` version."""
 
     kind: str
     major: int
