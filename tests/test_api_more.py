@@ -5,6 +5,7 @@ registry's creators and recorder, the engine's and context's remaining methods
 from __future__ import annotations
 
 import pathlib
+import os
 import subprocess
 import sys
 
@@ -132,7 +133,9 @@ def test_init_plugins_full_loads_the_plugin_library_beside(tmp_path: pathlib.Pat
         "print(trt.init_libnvinfer_plugins_nocheck(None, 'xfail'))\n"
         "try:\n    trt.init_libnvinfer_plugins(None, 'xfail')\nexcept trt.TensorRTError as e:\n    print('raised')\n"
     )
-    env = {"PATH": "/usr/bin:/bin", "FAKE_PLUGIN_OUT": str(tmp_path / "out.txt"), "TRT_RUNTIME_MAJOR": major}
+    env = {"PATH": "/usr/bin:/bin", "FAKE_PLUGIN_OUT": str(tmp_path / "out.txt"), "TRT_RUNTIME_MAJOR": major,
+           # where trt_runtime and cffi come from when they are not installed (the GPU machine's PYTHONPATH)
+           "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     nothing = subprocess.run([sys.executable, "-c", f"import trt_runtime as trt\ntrt.load_library({str(library)!r})\n"
                               "trt.init_libnvinfer_plugins(None, '')"], capture_output=True, text=True, env=env)
     assert "LibraryNotFoundError" in nothing.stderr and "libnvinfer_plugin.so." + major in nothing.stderr
