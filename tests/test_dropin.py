@@ -29,8 +29,11 @@ def plan(tmp_path: pathlib.Path) -> pathlib.Path:
 
 def run(args: list[str], lean: pathlib.Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, TRT_RUNTIME_LIBRARY=str(lean), **extra)
-    if "PYTHONPATH" not in extra:
-        env.pop("PYTHONPATH", None)
+    # Keep where trt_runtime and cffi come from when they are not installed
+    # (the GPU machine's PYTHONPATH); the drop-in folder, when given, goes first.
+    inherited = os.environ.get("PYTHONPATH", "")
+    if "PYTHONPATH" in extra and inherited:
+        env["PYTHONPATH"] = extra["PYTHONPATH"] + os.pathsep + inherited
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=HERE.parent, timeout=120)
 
 
