@@ -7,12 +7,11 @@
 #include "tensors.hpp"
 
 namespace nv = shim::nv;
+using shim::as_pointer;
 using shim::callback_ok;
 using shim::invoke;
 
 namespace {
-
-void* as_pointer(uint64_t address) { return reinterpret_cast<void*>(static_cast<uintptr_t>(address)); }
 
 // Lets a reference go; after the last one the adapter is deleted and the
 // application told (in a frame that collects nothing: a failure there

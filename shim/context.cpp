@@ -20,12 +20,6 @@ void trt_context::delete_native() noexcept {
 
 namespace {
 
-trt_abi::cudaStream_t as_stream(uint64_t stream) {
-    return reinterpret_cast<trt_abi::cudaStream_t>(static_cast<uintptr_t>(stream));
-}
-
-void* as_pointer(uint64_t address) { return reinterpret_cast<void*>(static_cast<uintptr_t>(address)); }
-
 template <typename Get, typename E>
 int32_t tensor_dims(E* engine, Frame& frame, const char* name, trt_dims* out, char const* what, Get&& get) {
     if (!is_io_tensor(engine, name)) return no_tensor(name);
@@ -37,8 +31,6 @@ int32_t tensor_dims(E* engine, Frame& frame, const char* name, trt_dims* out, ch
     return conclude(frame, true, what, TRT_E_INVALID_ARGUMENT);
 }
 
-// A step of an inference that TensorRT refused (or that a callback failed in).
-bool refused(Frame const& frame, bool ok) { return !ok || frame.errors > 0 || frame.callback_failures > 0; }
 
 }  // namespace
 

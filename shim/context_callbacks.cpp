@@ -12,16 +12,6 @@ using namespace shim;
 
 namespace {
 
-namespace first = trt_abi::v10::first_minor;
-
-// Whether the loaded library (of tag A) lacks a 10.x method that came in 10.<first_minor>.
-template <typename A>
-bool lacks(trt_context const* c, int32_t first_minor) {
-    return A::major == 10 && c->minor < first_minor;
-}
-
-bool refused(Frame const& frame, bool ok) { return !ok || frame.errors > 0 || frame.callback_failures > 0; }
-
 template <typename T>
 T* as(void* adapter) {
     return static_cast<T*>(adapter);

@@ -9,21 +9,6 @@
 
 using namespace shim;
 
-namespace {
-
-namespace first = trt_abi::v10::first_minor;
-
-template <typename A>
-bool lacks(trt_context const* c, int32_t first_minor) {
-    return A::major == 10 && c->minor < first_minor;
-}
-
-void* as_pointer(uint64_t address) { return reinterpret_cast<void*>(static_cast<uintptr_t>(address)); }
-
-bool refused(Frame const& frame, bool ok) { return !ok || frame.errors > 0 || frame.callback_failures > 0; }
-
-}  // namespace
-
 extern "C" {
 
 int32_t trt_context_execute_v2(trt_context* c, const uint64_t* bindings, int32_t count) noexcept {

@@ -46,19 +46,6 @@ int32_t needs(Owner const* o, char const* what, int32_t first_minor) {
 
 namespace {
 
-namespace first = trt_abi::v10::first_minor;
-
-// Whether a 10.x library lacks a method that came in 10.<first>.
-template <typename A>
-bool lacks(trt_engine const* e, int32_t first) {
-    return A::major == 10 && e->minor < first;
-}
-
-template <typename Body>
-decltype(auto) on_engine(trt_engine* e, Body&& body) {
-    return with_abi(e->major, [&](auto tag) { return body(tag, e->v<decltype(tag)>()); });
-}
-
 // getDeviceMemorySizeV2, or on 10.0 the 32-bit-era query it replaced (same value).
 template <typename A, typename V>
 int64_t device_memory_size(trt_engine const* e, V* impl) {

@@ -6,22 +6,6 @@
 
 using namespace shim;
 
-namespace {
-
-namespace first = trt_abi::v10::first_minor;
-
-template <typename A>
-bool lacks(trt_engine const* e, int32_t first_minor) {
-    return A::major == 10 && e->minor < first_minor;
-}
-
-template <typename Body>
-decltype(auto) on_engine(trt_engine* e, Body&& body) {
-    return with_abi(e->major, [&](auto tag) { return body(tag, e->v<decltype(tag)>()); });
-}
-
-}  // namespace
-
 extern "C" {
 
 int32_t trt_engine_get_engine_stat(trt_engine* e, int32_t stat, int64_t* out) noexcept {

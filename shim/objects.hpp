@@ -225,14 +225,37 @@ protected:
 
 namespace shim {
 
-// Runs `body(tag, context's V-table object, its engine's)`, typed for the
-// library's major version (context.cpp, context_callbacks.cpp).
+namespace first = trt_abi::v10::first_minor;
+
+// Whether the loaded library (of tag A) is a 10.x minor that lacks a method
+// which came in 10.<first> (trt_abi_v10.hpp's first_minor table).
+template <typename A>
+bool lacks(Owner const* o, int32_t first) {
+    return A::major == 10 && o->minor < first;
+}
+
+// Runs `body(tag, engine's V-table object)`, typed for the library's major version.
+template <typename Body>
+decltype(auto) on_engine(trt_engine* e, Body&& body) {
+    return with_abi(e->major, [&](auto tag) { return body(tag, e->v<decltype(tag)>()); });
+}
+
+// Runs `body(tag, context's V-table object, its engine's)`, typed likewise.
 template <typename Body>
 decltype(auto) on_context(trt_context* c, Body&& body) {
     return with_abi(c->major, [&](auto tag) {
         using A = decltype(tag);
         return body(tag, c->v<A>(), c->engine->v<A>());
     });
+}
+
+// Device addresses and CUDA streams travel through the C interface as uint64_t.
+inline void* as_pointer(uint64_t address) { return reinterpret_cast<void*>(static_cast<uintptr_t>(address)); }
+inline trt_abi::cudaStream_t as_stream(uint64_t stream) { return static_cast<trt_abi::cudaStream_t>(as_pointer(stream)); }
+
+// A step of an inference that TensorRT refused (or that a callback failed in).
+inline bool refused(Frame const& frame, bool ok) {
+    return !ok || frame.errors > 0 || frame.callback_failures > 0;
 }
 
 }  // namespace shim

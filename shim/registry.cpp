@@ -15,7 +15,6 @@ using namespace shim;
 
 namespace {
 
-namespace first = trt_abi::v10::first_minor;
 
 int32_t major_of(trt_plugin_registry const* r) { return r->runtime ? r->runtime->major : r->major; }
 int32_t minor_of(trt_plugin_registry const* r) { return r->runtime ? r->runtime->minor : r->minor; }
