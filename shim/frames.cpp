@@ -185,9 +185,7 @@ void Owner::destroy() noexcept {
 
 void Owner::drop_callbacks() noexcept {
     // The object is being destroyed: nothing runs on it any more.
-    if (recorder_) shim::release(recorder_);
     if (trt_allocator* a = allocator_.exchange(nullptr)) shim::release(a);
-    recorder_ = nullptr;
     for (auto const& slot : slots_) slot.second.release(slot.second.object);
     slots_.clear();
     for (Kept const& k : retired_) k.release(k.object);

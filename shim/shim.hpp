@@ -233,7 +233,7 @@ private:
     // callback failure, the callbacks and this object, then lets the parent go.
     // At interpreter exit everything is left as it is.
     void destroy() noexcept;
-    // Drops the recorder, the allocator and whatever was retired.
+    // Drops the allocator, every slot (the recorder's too) and whatever was retired.
     void drop_callbacks() noexcept;
     // Keeps `k` (its own reference) until no call runs; under mutex_.
     void retire(Kept k);
@@ -241,7 +241,6 @@ private:
 
     std::atomic<uint64_t> state_{kRef};  // one reference: the creator's
     std::atomic<bool> has_retired_{false};
-    trt_recorder* recorder_ = nullptr;                  // own reference
     std::atomic<trt_allocator*> allocator_{nullptr};    // own reference; written under mutex_
     std::map<std::string, Kept> slots_;  // own references, by key; under mutex_
     std::vector<Kept> retired_;          // under mutex_
@@ -292,12 +291,11 @@ int32_t invoke(F&& callback) noexcept {
 
 template <typename Install>
 void Owner::swap_recorder(trt_recorder* recorder, Install&& install) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (recorder) shim::retain(recorder);  // this object's own reference
-    install(recorder);
-    trt_recorder* old = recorder_;
-    recorder_ = recorder;
-    if (old) retire(kept(old));
+    // A slot like the others; TensorRT's setErrorRecorder cannot refuse.
+    swap_slot("error recorder", kept(recorder), [&](void*) {
+        install(recorder);
+        return true;
+    });
 }
 
 template <typename Install>
