@@ -12,6 +12,7 @@ trt_context::trt_context(trt_engine* e, void* native, void* vimpl) : engine(e), 
     log_ctx = e->log_ctx;
     major = e->major;
     minor = e->minor;
+    device = e->device;
 }
 
 void trt_context::delete_native() noexcept {

@@ -14,6 +14,7 @@ trt_engine::trt_engine(trt_runtime* rt, void* native, void* vimpl) : runtime(rt)
     log_ctx = rt->log_ctx;
     major = rt->major;
     minor = rt->minor;
+    device = rt->device;
 }
 
 void trt_engine::delete_native() noexcept {

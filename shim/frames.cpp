@@ -171,6 +171,7 @@ void Owner::destroy() noexcept {
             {
                 // TensorRT drops its references to the recorder, and gives
                 // memory back to the allocators, here.
+                DeviceScope on_device(device);
                 FrameScope scope(log, log_ctx, false);
                 if (owned) delete_native();
             }

@@ -22,7 +22,10 @@ trt_runtime* wrap_runtime(trt_library* library, typename A::IRuntime* native, tr
     out->log = log;
     out->log_ctx = ctx;
     out->release_log = release;
-    if (parent) parent->retain();
+    if (parent) {
+        parent->retain();
+        out->device = parent->device;  // a loaded runtime runs on its parent's device
+    }
     return out;
 }
 
@@ -87,6 +90,8 @@ void trt_runtime::delete_native() noexcept {
 }
 
 void trt_runtime::release_extras() noexcept {
+    // The device binding belongs to the runtime that made it; loaded runtimes share it.
+    if (!parent) device_unbind(device);
     // The logger's bridge: the Python side may let it go now.
     if (trt_release_fn const done = release_log) {
         void* const ctx = log_ctx;
@@ -101,8 +106,8 @@ void trt_runtime::release_extras() noexcept {
 
 extern "C" {
 
-int32_t trt_runtime_create(trt_library* library, trt_log_fn log, trt_release_fn release, void* log_ctx,
-                           trt_runtime** out) noexcept {
+int32_t trt_runtime_create(trt_library* library, int32_t device, trt_log_fn log, trt_release_fn release,
+                           void* log_ctx, trt_runtime** out) noexcept {
     return guard([&]() -> int32_t {
         *out = nullptr;
         if (!library) return fail(TRT_E_CLOSED, "trt_runtime_create: the library handle is NULL");
@@ -111,6 +116,20 @@ int32_t trt_runtime_create(trt_library* library, trt_log_fn log, trt_release_fn 
                         "TensorRT " + std::to_string(library->info.major) +
                             ".x is not supported by this build of trt_runtime (it supports " +
                             std::to_string(kOldestMajor) + ".x to " + std::to_string(kNewestMajor) + ".x)");
+        }
+        DeviceBinding binding;
+        if (device >= 0) {
+            if (int32_t const status = device_bind(device, &binding)) return status;
+        }
+        // Unbinds unless the new runtime takes the binding.
+        std::unique_ptr<DeviceBinding, void (*)(DeviceBinding*)> unbind(&binding, [](DeviceBinding* b) {
+            device_unbind(*b);
+        });
+        // TensorRT binds the runtime to the context current now.
+        DeviceScope on_device(binding);
+        if (!on_device.ok()) {
+            return fail(TRT_E_NO_DEVICE, "the primary context of CUDA device " + std::to_string(device) +
+                                             " could not be made current");
         }
         FrameScope scope(log, log_ctx);
         Frame& frame = scope.frame();
@@ -135,6 +154,8 @@ int32_t trt_runtime_create(trt_library* library, trt_log_fn log, trt_release_fn 
             using A = decltype(tag);
             return wrap_runtime<A>(library, static_cast<typename A::IRuntime*>(raw), nullptr, log, release, log_ctx);
         });
+        (*out)->device = binding;
+        unbind.release();
         return TRT_OK;
     });
 }

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "abi.hpp"
+#include "device.hpp"
 #include "trt_shim.h"
 
 namespace shim {
@@ -187,6 +188,9 @@ public:
     // Whether releasing the handle deletes the TensorRT object (not for one
     // borrowed from code that created it, see trt_*_adopt).
     bool owned = true;
+    // The device whose primary context calls on this object run in (a
+    // runtime made with one, and its children); empty: the caller's.
+    DeviceBinding device;
 
     virtual ~Owner() = default;
 
@@ -266,6 +270,11 @@ int32_t call(Object* object, char const* what, Body&& body) noexcept {
     if (!object) return fail(TRT_E_CLOSED, std::string(what) + ": the handle is NULL (closed)");
     return guard([&]() -> int32_t {
         Hold hold(object);
+        DeviceScope on_device(object->device);
+        if (!on_device.ok()) {
+            return fail(TRT_E_NO_DEVICE, std::string(what) + ": the primary context of CUDA device " +
+                                             std::to_string(object->device.ordinal) + " could not be made current");
+        }
         FrameScope scope(object->log, object->log_ctx);
         Frame& frame = scope.frame();
         int32_t const status = body(frame);

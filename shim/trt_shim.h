@@ -125,9 +125,15 @@ void trt_library_set_log_sink(trt_library *library, trt_log_fn fn, void *ctx) TR
 /* ------------------------------------------------------------ runtime */
 
 /* The runtime's messages go to `log`; `release(log_ctx)` runs when the shim's
-   runtime is gone (which may be after the caller released its handle). */
-int32_t trt_runtime_create(trt_library *library, trt_log_fn log, trt_release_fn release, void *log_ctx,
-                           trt_runtime **out) TRT_NOEXCEPT;
+   runtime is gone (which may be after the caller released its handle).
+   `device` -1: the runtime belongs to the CUDA context current in each call,
+   as TensorRT's does. `device` N >= 0: the runtime holds device N's primary
+   context, is made in it, and every call on it and on its engines and
+   contexts that goes through TensorRT's state (all but the plain getters)
+   runs in it and restores the caller's current context; TRT_E_INVALID_ARGUMENT
+   for a device that does not exist, TRT_E_NO_DEVICE without a CUDA driver. */
+int32_t trt_runtime_create(trt_library *library, int32_t device, trt_log_fn log, trt_release_fn release,
+                           void *log_ctx, trt_runtime **out) TRT_NOEXCEPT;
 void trt_runtime_release(trt_runtime *runtime) TRT_NOEXCEPT;
 /* The TensorRT IRuntime* behind the handle, for code that calls it directly. */
 void *trt_runtime_native(trt_runtime *runtime) TRT_NOEXCEPT;

@@ -80,7 +80,7 @@ def test_the_shim_c_api_works_through_ctypes_alone(fake_lib_path: pathlib.Path) 
     shim.trt_library_open.argtypes = [ctypes.c_char_p, ctypes.POINTER(vp)]
     log_fn = ctypes.CFUNCTYPE(ctypes.c_int32, vp, ctypes.c_int32, ctypes.c_char_p)
     release_fn = ctypes.CFUNCTYPE(None, vp)
-    shim.trt_runtime_create.argtypes = [vp, log_fn, release_fn, vp, ctypes.POINTER(vp)]
+    shim.trt_runtime_create.argtypes = [vp, ctypes.c_int32, log_fn, release_fn, vp, ctypes.POINTER(vp)]
     shim.trt_runtime_get_max_threads.argtypes = [vp]
     shim.trt_runtime_set_max_threads.argtypes = [vp, ctypes.c_int32]
     shim.trt_runtime_deserialize.argtypes = [vp, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(vp)]
@@ -93,7 +93,7 @@ def test_the_shim_c_api_works_through_ctypes_alone(fake_lib_path: pathlib.Path) 
     library = vp()
     assert shim.trt_library_open(str(fake_lib_path).encode(), ctypes.byref(library)) == 0
     rt = vp()
-    assert shim.trt_runtime_create(library, on_log, on_release, None, ctypes.byref(rt)) == 0
+    assert shim.trt_runtime_create(library, -1, on_log, on_release, None, ctypes.byref(rt)) == 0
     assert shim.trt_runtime_get_max_threads(rt) == 1
     assert shim.trt_runtime_set_max_threads(rt, 0) == 2  # TRT_E_INVALID_ARGUMENT
     assert b"setMaxThreads" in shim.trt_last_error()

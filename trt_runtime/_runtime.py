@@ -28,7 +28,7 @@ from ._ffi import ffi, lib
 from ._handle import _Owned
 from ._library import Library, load_library
 from ._registry import IPluginRegistry
-from ._sources import open_source
+from ._sources import fs_bytes, open_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,26 +47,6 @@ _set_dla_core = lib.trt_runtime_set_dla_core
 _set_max_threads = lib.trt_runtime_set_max_threads
 _set_tempfile_control_flags = lib.trt_runtime_set_tempfile_control_flags
 _set_engine_host_code_allowed = lib.trt_runtime_set_engine_host_code_allowed
-
-
-def _fs_bytes(value: Any, name: str) -> bytes:
-    """``value`` (str or os.PathLike) as the bytes the OS takes, or an error naming ``name``."""
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{name} must be str or os.PathLike, not {type(value).__name__}")
-    try:
-        raw = os.fsencode(value)
-    except UnicodeEncodeError as exc:
-        raise InvalidArgumentError(f"{name} cannot be encoded for the file system: {exc}",
-                                   lib.TRT_E_INVALID_ARGUMENT) from None
-    except TypeError as exc:  # __fspath__ returned something else than str or bytes
-        raise TypeError(f"{name}: {exc}") from None
-    if b"\0" in raw:
-        raise InvalidArgumentError(f"{name} contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
-    return raw
-
-
-def _lean_path(path: Any) -> bytes:
-    return _fs_bytes(path, "path")
 
 
 def _library_for(library: Library | str | os.PathLike[str] | None) -> Library:
@@ -88,13 +68,26 @@ class Runtime(_Owned):
     library : Library, str or os.PathLike, optional
         The TensorRT library to use; by default the one
         :func:`trt_runtime.load_library` finds.
+    device : int, optional
+        The CUDA device (ordinal) this runtime, its engines and their
+        contexts run on. By default (``None``) they run, as in TensorRT, in
+        whatever CUDA context is current on the calling thread at each call.
+        With a device, the runtime holds that device's primary context, is
+        created in it, and each call on it or its children makes that
+        context current for the call and restores the caller's afterwards,
+        so no ``cudaSetDevice`` is needed around them (plain property reads,
+        which touch no CUDA state, do not switch).
 
     Raises
     ------
     TypeError
-        ``logger`` is not an :class:`ILogger` (checked before any library is opened).
+        ``logger`` is not an :class:`ILogger`, or ``device`` not an int
+        (checked before any library is opened).
+    InvalidArgumentError
+        ``device`` does not exist (the message gives how many there are).
     NoDeviceError
-        TensorRT could not initialise CUDA (no GPU, or a driver too old).
+        TensorRT could not initialise CUDA (no GPU, or a driver too old), or
+        ``device`` was given and the CUDA driver cannot be opened.
     LibraryNotFoundError, LibraryError, UnsupportedVersionError
         No usable library.
 
@@ -116,18 +109,25 @@ class Runtime(_Owned):
     """
 
     __slots__ = ("_library", "_logger", "_log_bridge", "_recorder", "_recorder_bridge", "_allocator",
-                 "_allocator_bridge", "_parent", "__weakref__")
+                 "_allocator_bridge", "_parent", "_device", "__weakref__")
 
     _KIND = "Runtime"
 
-    def __init__(self, logger: ILogger, *, library: Library | str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, logger: ILogger, *, library: Library | str | os.PathLike[str] | None = None,
+                 device: int | None = None) -> None:
         if not isinstance(logger, ILogger):
             raise TypeError(f"logger must be a trt_runtime.ILogger, not {type(logger).__name__}")
         self._h: Any = None
+        if device is not None:
+            device = check_int32(device, "device")
+            if device < 0:
+                raise InvalidArgumentError(f"device must be a CUDA device ordinal (>= 0) or None, got {device}",
+                                           lib.TRT_E_INVALID_ARGUMENT)
         library = _library_for(library)
         bridge = Bridge(logger).pin()
         out = ffi.new("trt_runtime **")
-        status = lib.trt_runtime_create(library._h, lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
+        status = lib.trt_runtime_create(library._h, -1 if device is None else device, lib._trt_py_log,
+                                        lib._trt_py_release, bridge.handle, out)
         if status:
             lib._trt_py_release(bridge.handle)  # the shim never took it
             hint = ""
@@ -135,10 +135,12 @@ class Runtime(_Owned):
                 hint = "no usable GPU: TensorRT needs a CUDA device and a recent enough driver. "
             raise_status(status, prefix=hint)
         self._adopt(out[0], library, logger, bridge, None)
+        self._device = device
 
     def _adopt(self, handle: Any, library: Library, logger: ILogger, bridge: Bridge, parent: Runtime | None) -> None:
         """Take the shim's ``trt_runtime`` ``handle``, created on ``library`` with ``logger`` through ``bridge``."""
         self._h = ffi.gc(handle, lib.trt_runtime_release)
+        self._device = None if parent is None else parent._device
         self._library = library
         self._logger = logger
         self._log_bridge = bridge
@@ -183,6 +185,11 @@ class Runtime(_Owned):
     def library(self) -> Library:
         """The library this runtime was created from."""
         return self._library
+
+    @property
+    def device(self) -> int | None:
+        """The CUDA device this runtime and its children run on, or ``None`` (the caller's current context)."""
+        return self._device
 
     @property
     def parent(self) -> Runtime | None:
@@ -298,7 +305,7 @@ class Runtime(_Owned):
         if value is None:
             raw = ffi.NULL
         elif isinstance(value, (str, os.PathLike)):
-            raw = _fs_bytes(value, "temporary_directory")
+            raw = fs_bytes(value, "temporary_directory")
         else:
             raise TypeError(f"temporary_directory must be str, os.PathLike or None, not {type(value).__name__}")
         status = lib.trt_runtime_set_temporary_directory(self._handle(), raw)
@@ -442,14 +449,14 @@ class Runtime(_Owned):
         TypeError, InvalidArgumentError
             ``path`` is not a path, or holds a NUL character.
         """
-        return self._load_runtime(_lean_path(path))
+        return self._load_runtime(fs_bytes(path, "path"))
 
     def load_runtime(self, path: str | os.PathLike[str]) -> Runtime | None:
         """Official-compatible :meth:`open_lean_runtime`: None when TensorRT cannot load the library.
 
         Bad arguments, a closed runtime and exceptions from callbacks still raise.
         """
-        raw = _lean_path(path)
+        raw = fs_bytes(path, "path")
         self._handle()
         try:
             return self._load_runtime(raw)

@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ._errors import raise_status
+from ._errors import InvalidArgumentError, raise_status
 from ._ffi import ffi, lib
 
 from ._callbacks import IStreamReader, IStreamReaderV2, StreamReaderAdapter
 from ._enums import SeekPosition
 
-__all__ = ["Source", "open_source"]
+__all__ = ["Source", "fs_bytes", "open_source"]
 
 
 class Source:
@@ -154,3 +154,19 @@ def open_source(obj: Any) -> Iterator[Source]:
             yield Source(buffer=view)
         finally:
             view.release()
+
+
+def fs_bytes(value: Any, name: str) -> bytes:
+    """``value`` (str or os.PathLike) as the bytes the OS takes, or an error naming ``name``."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be str or os.PathLike, not {type(value).__name__}")
+    try:
+        raw = os.fsencode(value)
+    except UnicodeEncodeError as exc:
+        raise InvalidArgumentError(f"{name} cannot be encoded for the file system: {exc}",
+                                   lib.TRT_E_INVALID_ARGUMENT) from None
+    except TypeError as exc:  # __fspath__ returned something else than str or bytes
+        raise TypeError(f"{name}: {exc}") from None
+    if b"\0" in raw:
+        raise InvalidArgumentError(f"{name} contains a NUL character", lib.TRT_E_INVALID_ARGUMENT)
+    return raw
