@@ -6,6 +6,9 @@ shared library named like the real one, so the shim loads it as it would load
 TensorRT. `make_plan()` writes the double's plan format (README.md beside this
 file, and the comment atop fake_nvinfer.cpp).
 
+`build_fake_cuda()` compiles fake_libcuda.cpp, a host stand-in for the few
+CUDA functions the double's CUDA mode (FAKE_TRT_CUDA=1) and Polygraphy call.
+
 `python tests/double/build.py` builds both majors and runs the 10.x smoke
 driver (smoke10.cpp) against the 10.x build.
 """
@@ -22,6 +25,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SOURCE = HERE / "fake_nvinfer.cpp"
 SMOKE10 = HERE / "smoke10.cpp"
+FAKE_CUDA = HERE / "fake_libcuda.cpp"
 MAJORS = (10, 11)  # TensorRT majors the double can present
 
 MAGIC = b"FTRT"
@@ -66,8 +70,27 @@ def build(out_dir: pathlib.Path, soname: str | None = None, major: int = 11) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / soname
     cmd = ["g++", "-std=c++17", "-O1", "-g", "-shared", "-fPIC", f"-DFAKE_TRT_MAJOR={major}",
-           f"-Wl,-soname,{soname}", "-I", str(REPO / "shim"), str(SOURCE), "-o", str(target)]
+           f"-Wl,-soname,{soname}", "-I", str(REPO / "shim"), str(SOURCE), "-o", str(target), "-ldl"]
     _compile(cmd, f"the fake TensorRT {major}.x library")
+    return target
+
+
+def build_fake_cuda(out_dir: pathlib.Path) -> pathlib.Path:
+    """Compile fake_libcuda.cpp (a host stand-in for CUDA) into out_dir/libcuda.so.1 and return that path.
+
+    out_dir also gets libcudart.so.13, a link to the same library, so that a
+    process whose LD_LIBRARY_PATH names out_dir finds both the driver (the
+    double's CUDA mode opens libcuda.so.1) and the runtime (Polygraphy looks
+    for libcudart.so*) there, with one set of counters.
+    """
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / "libcuda.so.1"
+    _compile(["g++", "-std=c++17", "-O1", "-g", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", str(FAKE_CUDA),
+              "-o", str(target)], "the host stand-in for CUDA")
+    runtime = out_dir / "libcudart.so.13"
+    if not runtime.is_symlink():
+        runtime.symlink_to(target.name)
     return target
 
 
@@ -177,4 +200,5 @@ if __name__ == "__main__":
         for major in MAJORS:
             print("built", build(pathlib.Path(tmp) / str(major), major=major))
         smoke10(pathlib.Path(tmp) / "smoke")
+        print("built", build_fake_cuda(pathlib.Path(tmp) / "cuda"))
     sys.exit(0)

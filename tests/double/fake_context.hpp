@@ -1,8 +1,10 @@
 // fake_context.hpp: part of fake_nvinfer.cpp (included once, by it alone).
-// The execution context: shapes, addresses, device memory, enqueue. Its
-// out-of-line members, which need the engine, are in fake_engine.hpp.
+// The execution context: shapes, addresses, device memory, callbacks. Its
+// enqueue (and the shapes it computes) is in fake_enqueue.hpp; the members
+// that need the engine are in fake_engine.hpp.
 #pragma once
 
+#include "fake_cuda_mode.hpp"
 #include "fake_plan.hpp"
 
 namespace {
@@ -17,6 +19,21 @@ bool isFakeDebugTensor(Plan const& plan, char const* name) noexcept
 {
     return plan.find(name) >= 0 && std::strncmp(name, "debug", 5) == 0;
 }
+
+// The double's stand-in for outputs whose shape is known only after an
+// enqueue (data-dependent shapes): the outputs whose name starts with "dds".
+bool isFakeDdsOutput(TensorDesc const& t) noexcept
+{
+    return t.mode == kModeOutput && t.name.compare(0, 3, "dds") == 0;
+}
+
+// One copy an enqueue makes: from an input's memory to an output's.
+struct CopyStep {
+    void* to;
+    void const* from;
+    uint64_t bytes;
+    int32_t input, output;  // tensor indices, for messages
+};
 
 // Time the double reports for its one layer (exact in float and double).
 constexpr float kFakeLayerMs = 0.125f;
@@ -87,7 +104,8 @@ public:
                 mAddresses[i] = bindings[i];
             }
         }
-        return enqueueV3(nullptr);
+        // Synchronous: in CUDA mode, on the legacy default stream, then waited for.
+        return run(nullptr, true);
     }
 
     bool setOptimizationProfileAsync(int32_t profileIndex, cudaStream_t) noexcept override
@@ -186,7 +204,7 @@ public:
             return invalidDims();
         }
         std::lock_guard<std::mutex> lock(mMutex);
-        return shapeOf(index);
+        return visibleShape(index);
     }
 
     Dims getTensorStrides(char const* tensorName) const noexcept override
@@ -279,7 +297,8 @@ public:
         int32_t index = outputIndex(name);
         return index < 0 ? nullptr : locked(mMutex, [&] { return mOutputAllocators[index]; });
     }
-    // Bytes of the output for the shapes set now; -1 while they are not all known.
+    // Bytes of the output for the shapes set now (a "dds" output: its upper
+    // bound, ddsBound); -1 while they are not all known.
     int64_t getMaxOutputSize(char const* tensorName) const noexcept override
     {
         int32_t index = outputIndex(tensorName);
@@ -287,6 +306,9 @@ public:
             return -1;
         }
         std::lock_guard<std::mutex> lock(mMutex);
+        if (isFakeDdsOutput(mPlan->tensors[index])) {
+            return ddsBound(index);
+        }
         Dims64 shape = shapeOf(index);
         return fullySpecified(shape) ? static_cast<int64_t>(tensorBytes(shape, mPlan->tensors[index].dataType)) : -1;
     }
@@ -301,7 +323,7 @@ public:
         return locked(mMutex, [&] { return mTemporaryAllocator; });
     }
 
-    bool enqueueV3(cudaStream_t) noexcept override;
+    bool enqueueV3(cudaStream_t stream) noexcept override { return run(stream, false); }
 
     void setPersistentCacheLimit(size_t size) noexcept override { locked(mMutex, [&] { mPersistentCacheLimit = size; }); }
     size_t getPersistentCacheLimit() const noexcept override { return locked(mMutex, [&] { return mPersistentCacheLimit; }); }
@@ -384,92 +406,12 @@ private:
             : mOutputAllocators[index] != nullptr ? mAllocated[index] : nullptr;
     }
 
-    // Asks the output allocator of each output whose address is not set for
-    // the memory its shape needs (no lock held while it runs). False, and
-    // reported, when one gives none.
-    bool allocateOutputs(cudaStream_t stream) noexcept
-    {
-        struct Ask {
-            size_t index;
-            IOutputAllocator* allocator;
-            void* current;
-            uint64_t bytes;
-        };
-        std::vector<Ask> asks;
-        {
-            std::lock_guard<std::mutex> lock(mMutex);
-            for (int32_t index : mPlan->outputs) {
-                Dims64 shape = shapeOf(index);
-                if (mOutputAllocators[index] != nullptr && mAddresses[index] == nullptr && fullySpecified(shape)) {
-                    asks.push_back({static_cast<size_t>(index), mOutputAllocators[index], mAllocated[index],
-                        tensorBytes(shape, mPlan->tensors[index].dataType)});
-                }
-            }
-        }
-        for (Ask const& a : asks) {
-            std::string const& name = mPlan->tensors[a.index].name;
-            void* memory = a.allocator->reallocateOutputAsync(name.c_str(), a.current, a.bytes, kOutputAlignment, stream);
-            if (memory == nullptr && a.bytes > 0) {
-                mRecorder.report(ErrorCode::kFAILED_ALLOCATION,
-                    "enqueueV3: the output allocator of '" + name + "' gave no memory for " + std::to_string(a.bytes)
-                        + " bytes");
-                return false;
-            }
-            locked(mMutex, [&] {
-                if (mOutputAllocators[a.index] == a.allocator) {
-                    mAllocated[a.index] = memory;
-                }
-            });
-        }
-        return true;
-    }
-
-    // After an enqueue: output allocators are told the final shapes, the
-    // debug listener gets each debug tensor whose state is on, and the
-    // profiler the layer's time (or it waits for reportToProfiler).
-    void afterEnqueue(cudaStream_t stream) noexcept
-    {
-        struct Notice {
-            size_t index;
-            IOutputAllocator* allocator;
-            Dims64 shape;
-        };
-        std::vector<Notice> notices;
-        std::vector<Notice> debugs;
-        std::vector<void*> debugAddresses;
-        IDebugListener* listener = nullptr;
-        IProfiler* profiler = nullptr;
-        {
-            std::lock_guard<std::mutex> lock(mMutex);
-            for (int32_t index : mPlan->outputs) {
-                if (mOutputAllocators[index] != nullptr && mAddresses[index] == nullptr) {
-                    notices.push_back({static_cast<size_t>(index), mOutputAllocators[index], shapeOf(index)});
-                }
-            }
-            listener = mDebugListener;
-            for (size_t i = 0; listener != nullptr && i < mPlan->tensors.size(); ++i) {
-                if (mDebugStates[i]) {
-                    debugs.push_back({i, nullptr, shapeOf(static_cast<int32_t>(i))});
-                    debugAddresses.push_back(addressOf(i));
-                }
-            }
-            if (mProfiler != nullptr && mEmitsProfile) {
-                profiler = mProfiler;
-            }
-            mProfilePending = mProfiler != nullptr && !mEmitsProfile;
-        }
-        for (Notice const& n : notices) {
-            n.allocator->notifyShape(mPlan->tensors[n.index].name.c_str(), n.shape);
-        }
-        for (size_t k = 0; k < debugs.size(); ++k) {
-            TensorDesc const& t = mPlan->tensors[debugs[k].index];
-            listener->processDebugTensor(debugAddresses[k], static_cast<TensorLocation>(kLocationDevice),
-                static_cast<DataType>(t.dataType), debugs[k].shape, t.name.c_str(), stream);
-        }
-        if (profiler != nullptr) {
-            profiler->reportLayerTime(mPlan->name.c_str(), kFakeLayerMs);
-        }
-    }
+    // The enqueue and its steps (fake_enqueue.hpp).
+    bool run(cudaStream_t stream, bool synchronous) noexcept;
+    bool allocateOutputs(cudaStream_t stream) noexcept;
+    bool copy(CudaDriver const* driver, std::vector<CopyStep> const& copies, cudaStream_t stream,
+        bool synchronous) noexcept;
+    void afterEnqueue(cudaStream_t stream) noexcept;
 
     bool unsupported(char const* what) const noexcept
     {
@@ -477,27 +419,11 @@ private:
         return false;
     }
 
-    // Shape of a tensor as the context sees it (mMutex held): an input's as
-    // set, an output's with dynamic extents taken from the matching input.
-    Dims64 shapeOf(int32_t index) const noexcept
-    {
-        TensorDesc const& t = mPlan->tensors[index];
-        if (t.mode == kModeInput) {
-            return mInputShapes[t.ordinal];
-        }
-        Dims64 d = t.dims;
-        if (static_cast<size_t>(t.ordinal) < mPlan->inputs.size()) {
-            Dims64 const& in = mInputShapes[t.ordinal];
-            if (in.nbDims == d.nbDims) {
-                for (int32_t k = 0; k < d.nbDims; ++k) {
-                    if (d.d[k] < 0) {
-                        d.d[k] = in.d[k];
-                    }
-                }
-            }
-        }
-        return d;
-    }
+    // Shapes (fake_enqueue.hpp; mMutex held): what an enqueue uses, what
+    // getTensorShape shows, the upper bound of a "dds" output.
+    Dims64 shapeOf(int32_t index) const noexcept;
+    Dims64 visibleShape(int32_t index) const noexcept;
+    int64_t ddsBound(int32_t index) const noexcept;
 
     bool setAddress(char const* tensorName, void* data, int32_t requiredMode, char const* what) noexcept
     {
@@ -559,61 +485,11 @@ private:
     std::vector<IOutputAllocator*> mOutputAllocators = std::vector<IOutputAllocator*>(mPlan->tensors.size(), nullptr);
     std::vector<void*> mAllocated = std::vector<void*>(mPlan->tensors.size(), nullptr);
     std::vector<char> mDebugStates = std::vector<char>(mPlan->tensors.size(), 0);
+    // The profile and input shapes of the last enqueue that ran: while they
+    // are the current ones, the shapes of "dds" outputs are known.
+    bool mEnqueued = false;
+    int32_t mEnqueuedProfile = 0;
+    std::vector<Dims64> mEnqueuedShapes;
 };
-
-// Checks shapes and addresses, then copies each input to the output of the
-// same ordinal; output allocators, the debug listener and the profiler are
-// called around it as TensorRT does.
-bool Context::enqueueV3(cudaStream_t stream) noexcept
-{
-    if (!allocateOutputs(stream)) {
-        return false;
-    }
-    struct Copy {
-        void* to;
-        void const* from;
-        uint64_t bytes;
-    };
-    std::vector<Copy> copies;
-    std::string error;
-    {
-        std::lock_guard<std::mutex> lock(mMutex);
-        for (size_t i = 0; i < mPlan->tensors.size() && error.empty(); ++i) {
-            TensorDesc const& t = mPlan->tensors[i];
-            Dims64 shape = shapeOf(static_cast<int32_t>(i));
-            if (t.mode == kModeInput && !fullySpecified(shape)) {
-                error = "enqueueV3: the shape of input '" + t.name + "' is not set (setInputShape)";
-            } else if (addressOf(i) == nullptr && tensorBytes(shape, t.dataType) > 0) {
-                error = "enqueueV3: the address of " + std::string(t.mode == kModeInput ? "input" : "output") + " '"
-                    + t.name + "' is not set (setTensorAddress)";
-            }
-        }
-        if (error.empty() && mStrategy == kStrategyUserManaged && mPlan->deviceMemorySize > 0 && mUserMemory == nullptr) {
-            error = "enqueueV3: no device memory: the context was created with kUSER_MANAGED and setDeviceMemory"
-                    " was not called";
-        }
-        if (error.empty()) {
-            size_t pairs = std::min(mPlan->inputs.size(), mPlan->outputs.size());
-            for (size_t k = 0; k < pairs; ++k) {
-                int32_t in = mPlan->inputs[k], out = mPlan->outputs[k];
-                uint64_t bytes = std::min(tensorBytes(shapeOf(in), mPlan->tensors[in].dataType),
-                    tensorBytes(shapeOf(out), mPlan->tensors[out].dataType));
-                if (bytes > 0) {
-                    copies.push_back({addressOf(out), addressOf(in), bytes});
-                }
-            }
-        }
-    }
-    if (!error.empty()) {
-        mRecorder.report(ErrorCode::kINVALID_ARGUMENT, error);
-        return false;
-    }
-    for (Copy const& c : copies) {
-        std::memmove(c.to, c.from, c.bytes);
-    }
-    afterEnqueue(stream);
-    return true;
-}
-
 
 }  // namespace

@@ -3,7 +3,7 @@
 // execution contexts; then the context's members that need the engine.
 #pragma once
 
-#include "fake_context.hpp"
+#include "fake_enqueue.hpp"
 
 namespace {
 
