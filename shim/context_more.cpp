@@ -20,9 +20,16 @@ int32_t trt_context_execute_v2(trt_context* c, const uint64_t* bindings, int32_t
                 return fail(TRT_E_INVALID_ARGUMENT, "executeV2 needs one address per I/O tensor: " + std::to_string(n) +
                                                         ", got " + std::to_string(count));
             }
-            std::vector<void*> pointers(static_cast<size_t>(n) + 1, nullptr);
-            for (int32_t i = 0; i < n; ++i) pointers[static_cast<size_t>(i)] = as_pointer(bindings[i]);
-            bool const ok = impl->executeV2(pointers.data());
+            // On the stack for the usual engines: no allocation per inference.
+            void* small[64];
+            std::vector<void*> large;
+            void** pointers = small;
+            if (n > 64) {
+                large.resize(static_cast<size_t>(n));
+                pointers = large.data();
+            }
+            for (int32_t i = 0; i < n; ++i) pointers[i] = as_pointer(bindings[i]);
+            bool const ok = impl->executeV2(pointers);
             return conclude(frame, !refused(frame, ok), "executeV2");
         });
     });

@@ -19,10 +19,9 @@ thread_local std::string tl_last_error;
 thread_local std::vector<Report> tl_last_reports;
 thread_local int32_t tl_last_callback_failures = 0;
 
-// Read on every call; initial-exec keeps the access a single load.
-thread_local Frame* tl_frame __attribute__((tls_model("initial-exec"))) = nullptr;
-
 }  // namespace
+
+thread_local Frame* tl_frame __attribute__((tls_model("initial-exec"))) = nullptr;
 
 void Frame::add(int32_t source, int32_t code, char const* text) noexcept {
     try {
@@ -32,16 +31,6 @@ void Frame::add(int32_t source, int32_t code, char const* text) noexcept {
     }
 }
 
-Frame* current_frame() noexcept { return tl_frame; }
-
-FrameScope::FrameScope(trt_log_fn log, void* ctx, bool collects) noexcept : previous_(tl_frame) {
-    frame_.log = log;
-    frame_.log_ctx = ctx;
-    frame_.collects = collects;
-    tl_frame = &frame_;
-}
-
-FrameScope::~FrameScope() { tl_frame = previous_; }
 
 int32_t fail(int32_t status, std::string message, Frame* frame) noexcept {
     try {

@@ -66,14 +66,24 @@ struct Frame {
     void add(int32_t source, int32_t code, char const* text) noexcept;
 };
 
-Frame* current_frame() noexcept;
+// The innermost frame of this thread (frames.cpp). Read on every call and
+// every message: initial-exec keeps each access a single load.
+extern thread_local Frame* tl_frame __attribute__((tls_model("initial-exec")));
+
+inline Frame* current_frame() noexcept { return tl_frame; }
 
 // Makes a Frame current for a scope; frames nest when a callback calls back
-// into the shim.
+// into the shim. Inline: every export opens one, and one that TensorRT says
+// nothing in costs a few stores (nothing is allocated until a report).
 class FrameScope {
 public:
-    FrameScope(trt_log_fn log, void* ctx, bool collects = true) noexcept;
-    ~FrameScope();
+    FrameScope(trt_log_fn log, void* ctx, bool collects = true) noexcept : previous_(tl_frame) {
+        frame_.log = log;
+        frame_.log_ctx = ctx;
+        frame_.collects = collects;
+        tl_frame = &frame_;
+    }
+    ~FrameScope() { tl_frame = previous_; }
     FrameScope(FrameScope const&) = delete;
     FrameScope& operator=(FrameScope const&) = delete;
     Frame& frame() noexcept { return frame_; }

@@ -14,13 +14,14 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from pathlib import Path
 import traceback
 
 import pytest
 
 import trt_runtime as trt
 from conftest import RecordingLogger, make_plan, since_10
-from support import CountingReader
+from support import CountingReader, run_python
 
 
 PLAN = make_plan("cb", [("x", 1, 0, (2,)), ("y", 2, 0, (2,))])
@@ -354,6 +355,29 @@ def test_callback_failure_outside_any_call_goes_to_unraisablehook(fake_library: 
     lib._trt_py_broadcast_log(fake_library._bridge.handle, 1, b"hello from a TensorRT thread")
     assert len(seen) == 1 and isinstance(seen[0], Boom)
     rt.close()
+
+
+def test_outside_any_call_the_interpreter_s_own_hook_prints_the_exception(fake_lib_path: Path) -> None:
+    # No hook of the program's: what the interpreter's default one prints, with the traceback.
+    out = run_python(f"""
+        import sys
+        import trt_runtime as trt
+        from trt_runtime._ffi import lib
+        assert sys.unraisablehook is sys.__unraisablehook__
+        class Loud(trt.ILogger):
+            def log(self, severity, msg):
+                raise LookupError("raised by the logger: " + msg)
+        library = trt.load_library({str(fake_lib_path)!r})
+        rt = trt.Runtime(Loud(), library=library)
+        lib._trt_py_broadcast_log(library._bridge.handle, 1, b"hello from a TensorRT thread")
+        print("still running")
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "still running\n"
+    assert "Exception ignored in a logger receiving a TensorRT message outside any call:" in out.stderr
+    assert "Traceback (most recent call last)" in out.stderr
+    assert "LookupError: raised by the logger: hello from a TensorRT thread" in out.stderr
+    assert "argument type must be UnraisableHookArgs" not in out.stderr
 
 
 def test_exceptions_stay_on_their_thread(fake_library: trt.Library) -> None:

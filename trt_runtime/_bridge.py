@@ -15,6 +15,7 @@ nothing of it.
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Any
 
 from ._errors import keep_for_call, raise_status
@@ -85,11 +86,25 @@ _PINNED: dict[int, Bridge] = {}
 
 def unraisable(exc: BaseException, message: str) -> None:
     """Hand ``exc`` to :func:`sys.unraisablehook` as "Exception ignored " + ``message``."""
+    err_msg = "Exception ignored " + message
+    hook = sys.unraisablehook
+    if hook is sys.__unraisablehook__:
+        # The interpreter's own hook takes only its own argument type, which
+        # Python code cannot make: write what it writes.
+        stream = sys.stderr
+        if stream is not None:
+            try:
+                stream.write(err_msg + ":\n" + "".join(
+                    traceback.format_exception(type(exc), exc, exc.__traceback__)))
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a closed stderr at exit: nowhere left to report
+                pass
+        return
     hook_arg = type(
         "UnraisableHookArgs", (), {"exc_type": type(exc), "exc_value": exc, "exc_traceback": exc.__traceback__,
-                                   "err_msg": "Exception ignored " + message, "object": None}
+                                   "err_msg": err_msg, "object": None}
     )
-    sys.unraisablehook(hook_arg)  # type: ignore[arg-type]
+    hook(hook_arg)  # type: ignore[arg-type]
 
 
 def callback_error(exc_type: type[BaseException], exc: BaseException | None, tb: Any) -> int:

@@ -52,6 +52,16 @@ class ContextMore:
     # ---------------------------------------------------------- synchronous execution
 
     def _execute_v2(self, bindings: Sequence[Any]) -> int:
+        kind = type(bindings)
+        if kind is list or kind is tuple:
+            # The common case: cffi turns a list of ints into the array itself
+            # (no ffi.new); anything it refuses is explained by the path below.
+            n = len(bindings)
+            if n == len(self._table.names):
+                try:
+                    return lib.trt_context_execute_v2(self._handle(), bindings, n)  # type: ignore[no-any-return]
+                except (TypeError, OverflowError):
+                    pass
         if isinstance(bindings, (str, bytes)) or not isinstance(bindings, Sequence):
             raise TypeError(f"bindings must be a sequence of addresses, not {type(bindings).__name__}")
         n = len(self._table.names)
