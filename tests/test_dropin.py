@@ -1,9 +1,24 @@
 """The drop-in path: unmodified programs that ``import tensorrt`` run on trt_runtime
 (``python -m trt_runtime.as_tensorrt``, ``PYTHONPATH``), NVIDIA-sample style and
-Polygraphy's engine loaders, on the lean test double."""
+Polygraphy's engine loaders and ``TrtRunner``, on the lean test double.
+
+Polygraphy's ``TrtRunner`` needs CUDA: ``activate()`` opens libcudart with
+ctypes (``polygraphy.cuda``, found on ``LD_LIBRARY_PATH``, in
+``/usr/local/cuda/lib64``, ``/usr/lib``, ``/lib`` or a ``nvidia/cuda_runtime/lib``
+folder of ``sys.path``) and makes a stream, so without CUDA only constructing
+a runner works; activating it fails inside Polygraphy (no libcudart: OSError;
+a libcudart without a driver: "CUDA Error: 35"). ``tests/polygraphy_client.py``
+(activate, infer twice, deactivate, including a "dds" output of data-dependent
+shape, which Polygraphy serves with its own ``trt.IOutputAllocator``) runs on
+the double in CUDA mode (``FAKE_TRT_CUDA=1``): on the CPU over the host
+stand-in for CUDA (tests/double/fake_libcuda.cpp, put first on
+``LD_LIBRARY_PATH``), and in the GPU tier over the real driver, with the
+libcudart of an installed ``nvidia`` wheel (torch's) put on ``LD_LIBRARY_PATH``.
+"""
 
 from __future__ import annotations
 
+import glob
 import importlib.util
 import os
 import pathlib
@@ -13,11 +28,15 @@ import sys
 import pytest
 
 import trt_runtime as trt
-from conftest import make_plan
+from conftest import gpu_available, make_plan, since_10
 from copy_engine import PROFILES, TENSORS
+from double.build import build_fake_cuda
 
 HERE = pathlib.Path(__file__).resolve().parent
 CLIENT = HERE / "dropin_client.py"
+POLYGRAPHY_CLIENT = HERE / "polygraphy_client.py"
+needs_polygraphy = pytest.mark.skipif(importlib.util.find_spec("polygraphy") is None,
+                                      reason="polygraphy is not installed (pip install -e '.[test]')")
 
 
 @pytest.fixture
@@ -94,7 +113,7 @@ POLYGRAPHY = (
 )
 
 
-@pytest.mark.skipif(importlib.util.find_spec("polygraphy") is None, reason="polygraphy is not installed (pip install -e '.[test]')")
+@needs_polygraphy
 def test_polygraphy_loads_engines(fake_lean_path: pathlib.Path, tmp_path: pathlib.Path, plan: pathlib.Path) -> None:
     script = tmp_path / "poly.py"
     script.write_text(POLYGRAPHY)
@@ -103,8 +122,110 @@ def test_polygraphy_loads_engines(fake_lean_path: pathlib.Path, tmp_path: pathli
     assert out.stdout.split("\n")[-2] == "4 4 ['x', 'flags', 'y', 'flags_out']"
 
 
+RUNNER_WITHOUT_CUDA = (
+    "import sys\n"
+    "from polygraphy.backend.trt import EngineFromPath, TrtRunner\n"
+    "runner = TrtRunner(EngineFromPath(sys.argv[1]))\n"
+    "print('constructed', runner.is_active)\n"
+    "try:\n"
+    "    runner.activate()\n"
+    "except Exception as exc:\n"
+    "    print('activate failed', type(exc).__name__)\n"
+    "else:\n"
+    "    print('activated')\n"
+    "    runner.deactivate()\n"
+)
+
+
+@needs_polygraphy
+def test_polygraphy_trt_runner_without_cuda_is_only_constructed(fake_lean_path: pathlib.Path, tmp_path: pathlib.Path,
+                                                                 plan: pathlib.Path) -> None:
+    script = tmp_path / "runner.py"
+    script.write_text(RUNNER_WITHOUT_CUDA)
+    out = run(["-m", "trt_runtime.as_tensorrt", str(script), str(plan)], fake_lean_path)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "constructed False"
+    if not gpu_available():
+        assert lines[-1] in ("activate failed OSError", "activate failed PolygraphyException")
+
+
+def runner_plans(folder: pathlib.Path) -> list[str]:
+    """A copy plan, and one with a data-dependent ("dds") output and a debug tensor (tests/double/README.md)."""
+    copy = folder / "copy.plan"
+    copy.write_bytes(make_plan("copy", TENSORS, profiles=PROFILES, device_memory_size=256))
+    dds = folder / "dds.plan"
+    dds.write_bytes(make_plan("dds", [("x", 1, 0, (-1, 4)), ("debug_flags", 1, 3, (3,)), ("dds_y", 2, 0, (-1, 4)),
+                                      ("flags_out", 2, 3, (3,))],
+                              profile_min={"x": (1, 4)}, profile_opt={"x": (3, 4)}, profile_max={"x": (8, 4)}))
+    return [str(copy), str(dds)]
+
+
+# What polygraphy_client.py prints: outputs equal to inputs, the "dds" output's shape
+# known only from the inference, the debug tensor read back by Polygraphy's listener.
+RUNNER_OUTPUT = [
+    "plan copy shapes before [(-1, 4), (3,)]",
+    "output y (2, 4) [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]",
+    "output flags_out (3,) [1, 2, 3]",
+    "same True debug tensors {}",
+    "plan dds shapes before [(-1, 4), (3,)]",
+    "output dds_y (3, 4) [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0]",
+    "output flags_out (3,) [1, 2, 3]",
+    "same True debug tensors {'debug_flags': [1, 2, 3]}",
+]
+
+
+# Polygraphy probes ICudaEngine.get_aliased_input_tensor (10.15+) and takes an AttributeError
+# as "not in this TensorRT", as the official bindings of an older minor give; trt_runtime
+# raises UnsupportedError (a NotImplementedError) there instead, so the runner fails before 10.15.
+needs_aliased_input_probe = pytest.mark.skipif(
+    not since_10(15), reason="before 10.15 trt_runtime answers Polygraphy's get_aliased_input_tensor probe with "
+                             "UnsupportedError, not the AttributeError Polygraphy catches")
+
+
+def run_runner(lean: pathlib.Path, folder: pathlib.Path, library_path: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """polygraphy_client.py through the drop-in, on the lean double in CUDA mode, with ``library_path`` first on
+    LD_LIBRARY_PATH (where Polygraphy finds libcudart, and the double libcuda.so.1)."""
+    paths = [library_path, *filter(None, os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep))]
+    return run(["-m", "trt_runtime.as_tensorrt", str(POLYGRAPHY_CLIENT), *runner_plans(folder)], lean,
+               FAKE_TRT_CUDA="1", LD_LIBRARY_PATH=os.pathsep.join(paths), **extra)
+
+
+@needs_polygraphy
+@needs_aliased_input_probe
+def test_polygraphy_trt_runner_on_the_host_stand_in_for_cuda(fake_lean_path: pathlib.Path,
+                                                             tmp_path: pathlib.Path) -> None:
+    cuda = build_fake_cuda(tmp_path / "cuda")
+    out = run_runner(fake_lean_path, tmp_path, str(cuda.parent))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == RUNNER_OUTPUT
+    # The copies went through the driver: one it refuses fails the inference, with the double's reason.
+    out = run_runner(fake_lean_path, tmp_path, str(cuda.parent), FAKE_CUDA_FAIL="memcpy")
+    assert out.returncode != 0
+    assert "cuMemcpyAsync from input 'x' to output 'y' (32 bytes) failed: CUDA_ERROR_INVALID_VALUE (1)" in out.stderr
+
+
+def cuda_runtime_folder() -> str | None:
+    """A folder holding libcudart: an installed ``nvidia`` wheel's (torch brings one; cu12 wheels put it in
+    nvidia/cuda_runtime/lib, cu13 ones in nvidia/cu13/lib), else the CUDA toolkit's; None when there is none."""
+    for entry in sys.path:
+        if entry and os.path.isdir(os.path.join(entry, "nvidia")):
+            found = sorted(glob.glob(os.path.join(entry, "nvidia", "**", "libcudart.so*"), recursive=True))
+            if found:
+                return os.path.dirname(found[0])
+    for folder in (*os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep), "/usr/local/cuda/lib64"):
+        if folder and glob.glob(os.path.join(folder, "libcudart.so*")):
+            return folder
+    return None
+
+
 @pytest.mark.gpu
-def test_polygraphy_trt_runner() -> None:
-    # TrtRunner allocates device buffers (cudaMalloc) and copies with CUDA: it needs a
-    # GPU engine, or the test double's CUDA mode, which the double does not have yet.
-    pytest.skip("TrtRunner needs the test double's CUDA mode (not available yet) or a real engine plan")
+@needs_polygraphy
+@needs_aliased_input_probe
+def test_polygraphy_trt_runner_on_a_gpu(fake_lean_path: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    folder = cuda_runtime_folder()
+    if folder is None:
+        pytest.skip("no libcudart here (Polygraphy needs the CUDA runtime: an nvidia-cuda-runtime wheel, or torch)")
+    out = run_runner(fake_lean_path, tmp_path, folder)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == RUNNER_OUTPUT
