@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -43,11 +44,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 from ray import serve
+from ray.serve.deployment import Deployment
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -124,8 +126,7 @@ class PlanRunner:
         self.stream: Any = 0
         self.torch: Any = None
         if memory == "cuda":
-            import torch  # only this path needs it
-
+            torch = importlib.import_module("torch")  # only this path needs PyTorch
             self.torch = torch
             self.stream = torch.cuda.Stream()
         self.buffers = {n: self._allocate(self.capacity[n], self.dtypes[n]) for n in names}
@@ -235,8 +236,9 @@ class PlanServer:
                  batch_wait_timeout_s: float = 0.005) -> None:
         self.runner = PlanRunner(plan_path, memory)
         size = min(max_batch_size or self.runner.max_batch, self.runner.max_batch)
-        self.infer_batch.set_max_batch_size(size)
-        self.infer_batch.set_batch_wait_timeout_s(batch_wait_timeout_s)
+        batcher: Any = self.infer_batch  # @serve.batch's setters (untyped in Ray)
+        batcher.set_max_batch_size(size)
+        batcher.set_batch_wait_timeout_s(batch_wait_timeout_s)
         self.runner.log.info("serving %s (batches of up to %d, %s memory)", plan_path, size, memory)
 
     @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)  # both set per replica in __init__
@@ -289,7 +291,8 @@ def build_app(plan_path: str | os.PathLike[str], *, replicas: int = 1, num_gpus:
               num_cpus: float = 1, memory: str = "host", max_batch_size: int | None = None,
               batch_wait_timeout_s: float = 0.005) -> serve.Application:
     """The application to ``serve.run``: ``replicas`` replicas, each holding ``num_gpus`` GPUs (one by default)."""
-    return PlanServer.options(  # type: ignore[no-any-return]
+    deployment = cast(Deployment, PlanServer)  # what @serve.deployment made of the class
+    return deployment.options(
         num_replicas=replicas, ray_actor_options={"num_gpus": num_gpus, "num_cpus": num_cpus},
     ).bind(os.fspath(plan_path), memory, max_batch_size, batch_wait_timeout_s)
 
@@ -386,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        serve.shutdown()
+        serve.shutdown()  # type: ignore[no-untyped-call]  # unannotated in Ray
     return 0
 
 
