@@ -39,12 +39,15 @@ class Bridge:
         What the shim holds.
     """
 
-    __slots__ = ("target", "handle", "scratch", "__weakref__")
+    __slots__ = ("target", "handle", "scratch", "logs_for", "__weakref__")
 
-    def __init__(self, target: Any) -> None:
+    def __init__(self, target: Any, logs_for: Any = None) -> None:
         self.target = target
         self.handle = ffi.new_handle(self)
         self.scratch: bytearray | None = None  # what a stream reader's readinto() is lent
+        # The Library whose messages from outside any call this logger's bridge
+        # receives while pinned (a runtime's logger): see Library.broadcast.
+        self.logs_for = logs_for
 
     def failed(self, exc: BaseException, where: str) -> int:
         """Keep ``exc`` for the running call, or report it if there is none.

@@ -67,7 +67,7 @@ def adopt_runtime(pointer: Any, logger: ILogger, *, library: Library | None = No
     library = load_library() if library is None else library
     if not isinstance(library, Library):
         raise TypeError(f"library must be a trt_runtime.Library, not {type(library).__name__}")
-    bridge = Bridge(logger).pin()
+    bridge = Bridge(logger, library).pin()
     out = ffi.new("trt_runtime **")
     status = lib.trt_runtime_adopt(library._h, native, 1 if owned else 0, lib._trt_py_log, lib._trt_py_release,
                                    bridge.handle, out)

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import os
 import threading
-import weakref
 from enum import Enum
 from typing import Any, NamedTuple
 
-from ._bridge import Bridge
+from ._bridge import _PINNED, Bridge
 from ._errors import LibraryError, LibraryNotFoundError, UnsupportedVersionError
 from ._ffi import ffi, lib
 
@@ -105,7 +104,7 @@ class Library:
     being unloaded).
     """
 
-    __slots__ = ("_h", "path", "flavour", "version", "_runtimes", "_bridge", "__weakref__")
+    __slots__ = ("_h", "path", "flavour", "version", "_bridge", "__weakref__")
 
     def __init__(self, handle: Any) -> None:
         info = ffi.new("trt_library_info *")
@@ -115,7 +114,6 @@ class Library:
         self.version = Version(info.major, info.minor, info.patch, info.build)
         soname = os.fsdecode(ffi.string(lib.trt_library_soname(handle)))
         self.flavour = _flavour(self.path, soname, bool(info.has_builder))
-        self._runtimes: weakref.WeakSet[Any] = weakref.WeakSet()  # the live Runtimes made on it
         # Messages from outside any call are fanned out by broadcast().
         self._bridge = Bridge(self)
         lib.trt_library_set_log_sink(handle, lib._trt_py_broadcast_log, self._bridge.handle)
@@ -134,7 +132,9 @@ class Library:
 
     def broadcast(self, severity: int, message: str) -> None:
         """Deliver a message logged outside any call to every live runtime's logger."""
-        loggers = {id(rt.logger): rt.logger for rt in list(self._runtimes)}
+        # The loggers of the runtimes the shim still holds (pinned bridges),
+        # also those kept alive only by their engines.
+        loggers = {id(b.target): b.target for b in list(_PINNED.values()) if b.logs_for is self}
         if not loggers:
             import logging  # only here: it is slow to import and rarely needed
 
@@ -262,6 +262,9 @@ def load_library(path: str | os.PathLike[str] | None = None) -> Library:
         The library's major version is not supported.
     """
     global _current
+    current = _current
+    if path is None and current is not None:
+        return current  # the common case, every Runtime(): no lock (the global is read once, atomically)
     with _lock:
         if path is not None:
             if not isinstance(path, (str, os.PathLike)):

@@ -124,7 +124,7 @@ class Runtime(_Owned):
                 raise InvalidArgumentError(f"device must be a CUDA device ordinal (>= 0) or None, got {device}",
                                            lib.TRT_E_INVALID_ARGUMENT)
         library = _library_for(library)
-        bridge = Bridge(logger).pin()
+        bridge = Bridge(logger, library).pin()
         out = ffi.new("trt_runtime **")
         status = lib.trt_runtime_create(library._h, -1 if device is None else device, lib._trt_py_log,
                                         lib._trt_py_release, bridge.handle, out)
@@ -149,7 +149,6 @@ class Runtime(_Owned):
         self._allocator: IGpuAllocator | None = None
         self._allocator_bridge: Bridge | None = None
         self._parent = parent
-        library._runtimes.add(self)
 
     # ---------------------------------------------------------- plumbing
 
@@ -467,7 +466,7 @@ class Runtime(_Owned):
 
     def _load_runtime(self, raw: bytes) -> Runtime:
         h = self._handle()
-        bridge = Bridge(self._logger).pin()
+        bridge = Bridge(self._logger, self._library).pin()
         out = ffi.new("trt_runtime **")
         status = lib.trt_runtime_load_runtime(h, raw, lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
         if status:
