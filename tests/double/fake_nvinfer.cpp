@@ -36,9 +36,13 @@
 //   plan is, so that memory and speed measurements of the shim see it read.
 //
 // Execution: enqueueV3 copies the bytes of the k-th input to the k-th output
-// (k-th among outputs), on the host: tensor addresses are host pointers. A
+// (k-th among outputs), on the host: tensor addresses are host pointers; in
+// CUDA mode (FAKE_TRT_CUDA=1) with the CUDA driver's cuMemcpyAsync on the
+// enqueue's stream, so they may be device pointers (fake_cuda_mode.hpp). A
 // dynamic output extent takes the extent at the same position of the
-// matching input when both have the same rank.
+// matching input when both have the same rank. An output whose name starts
+// with "dds" has a data-dependent shape: -1 in the context's getTensorShape
+// until an enqueue has run (fake_enqueue.hpp).
 //
 // Environment, read at each call so that one built library serves many tests:
 //   FAKE_TRT_VERSION=110400   what getInferLibVersion returns (and the
@@ -49,6 +53,8 @@
 //   FAKE_TRT_NO_GPU=1         createInferRuntime_INTERNAL behaves as the real
 //                             library does on a machine without a GPU
 //   FAKE_TRT_DLA_CORES=N      number of DLA cores (default 0)
+//   FAKE_TRT_CUDA=1           CUDA mode: enqueue copies with the CUDA driver
+//   FAKE_TRT_CUDA_LIBRARY     the driver library it opens (default libcuda.so.1)
 //
 // Helpers for the tests, besides TensorRT's own exports:
 //   int32_t fake_trt_live_objects()   live runtimes + engines + contexts + host memories
@@ -61,7 +67,9 @@
 //   fake_common.hpp   major selection, shared state and helpers, 10.x gating
 //   fake_plan.hpp     CRC-32, the plan's header and body, host memory
 //   fake_plugins.hpp  plugin creators and registries
+//   fake_cuda_mode.hpp  the CUDA mode: the driver, opened at run time
 //   fake_context.hpp  the execution context
+//   fake_enqueue.hpp  its enqueue, and the shapes it computes
 //   fake_engine.hpp   the engine (and the context's members that need it)
 //   fake_runtime.hpp  the runtime and the process's logger
 //
