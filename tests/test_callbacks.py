@@ -75,7 +75,7 @@ def test_printing_logger_honours_min_severity(fake_library: trt.Library) -> None
     import io
 
     out = io.StringIO()
-    assert trt.Logger.WARNING == trt.Severity.WARNING and trt.Logger.ERROR == 1
+    assert trt.Logger.WARNING == trt.Severity.WARNING and int(trt.Logger.ERROR) == 1
     rt = trt.Runtime(trt.Logger(trt.Logger.INTERNAL_ERROR, stream=out), library=fake_library)
     rt.deserialize_cuda_engine(b"\x08" * 64)
     assert out.getvalue() == ""

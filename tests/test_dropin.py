@@ -28,7 +28,7 @@ import sys
 import pytest
 
 import trt_runtime as trt
-from conftest import gpu_available, make_plan, since_10
+from conftest import gpu_available, make_plan
 from copy_engine import PROFILES, TENSORS
 from double.build import build_fake_cuda
 
@@ -175,30 +175,11 @@ RUNNER_OUTPUT = [
 ]
 
 
-# Polygraphy probes ICudaEngine.get_aliased_input_tensor (10.15+) and takes an AttributeError
-# as "not in this TensorRT", as the official bindings of an older minor give; trt_runtime
-# raises UnsupportedError (a NotImplementedError) there instead, so the runner fails before 10.15.
-needs_aliased_input_probe = pytest.mark.skipif(
-    not since_10(15), reason="before 10.15 trt_runtime answers Polygraphy's get_aliased_input_tensor probe with "
-                             "UnsupportedError, not the AttributeError Polygraphy catches")
-
-
-# Polygraphy's DataType.from_dtype guesses a type's module by trying each known table in
-# turn, onnx's before tensorrt's. trt_runtime's DataType is an IntEnum, equal to its
-# value, so where onnx is installed DataType.INT32 (3) is taken for onnx's INT8 (3); the
-# official DataType equals no int. Polygraphy's debug listener then reads an int32 debug
-# tensor as int8: 3 bytes of it (test_polygraphy_guesses_data_types_with_onnx_installed).
-# A known deviation, accepted where onnx is importable (the GPU machine has it), and
-# only on that line; the tests say so (xfail would break test_majors.py's summary check).
-ONNX_MISREAD = "same True debug tensors {'debug_flags': [1, 0, 0]}"
 
 
 def check_runner_output(out: subprocess.CompletedProcess[str]) -> None:
     assert out.returncode == 0, out.stderr
-    lines = out.stdout.splitlines()
-    if importlib.util.find_spec("onnx") is not None and lines[-1:] == [ONNX_MISREAD]:
-        lines[-1] = RUNNER_OUTPUT[-1]  # the known deviation above; everything else must hold
-    assert lines == RUNNER_OUTPUT
+    assert out.stdout.splitlines() == RUNNER_OUTPUT
 
 
 def run_runner(lean: pathlib.Path, folder: pathlib.Path, library_path: str, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -210,7 +191,6 @@ def run_runner(lean: pathlib.Path, folder: pathlib.Path, library_path: str, **ex
 
 
 @needs_polygraphy
-@needs_aliased_input_probe
 def test_polygraphy_trt_runner_on_the_host_stand_in_for_cuda(fake_lean_path: pathlib.Path,
                                                              tmp_path: pathlib.Path) -> None:
     cuda = build_fake_cuda(tmp_path / "cuda")
@@ -237,7 +217,6 @@ def cuda_runtime_folder() -> str | None:
 
 @pytest.mark.gpu
 @needs_polygraphy
-@needs_aliased_input_probe
 def test_polygraphy_trt_runner_on_a_gpu(fake_lean_path: pathlib.Path, tmp_path: pathlib.Path) -> None:
     folder = cuda_runtime_folder()
     if folder is None:
@@ -260,9 +239,9 @@ ONNX_STAND_IN = (
 @needs_polygraphy
 def test_polygraphy_guesses_data_types_with_onnx_installed(fake_lean_path: pathlib.Path,
                                                            tmp_path: pathlib.Path) -> None:
-    """The known deviation (ONNX_MISREAD): pinned as it is, so that a change of trt_runtime's
-    DataType shows here. The official bindings print "int32 float16"; once trt_runtime's do too,
-    assert that and drop ONNX_MISREAD."""
+    """Polygraphy's DataType.from_dtype tries each known table in turn, onnx's (plain ints)
+    before tensorrt's: trt_runtime's enums, like the official ones, equal no int, so
+    DataType.INT32 (3) is not taken for onnx's INT8 (3)."""
     (tmp_path / "onnx").mkdir()
     (tmp_path / "onnx" / "__init__.py").write_text(ONNX_STAND_IN)
     script = tmp_path / "guess.py"
@@ -271,4 +250,4 @@ def test_polygraphy_guesses_data_types_with_onnx_installed(fake_lean_path: pathl
                       "print(DataType.from_dtype(trt.int32), DataType.from_dtype(trt.float16))\n")
     out = run(["-m", "trt_runtime.as_tensorrt", str(script)], fake_lean_path, PYTHONPATH=str(tmp_path))
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["int8", "float32"]  # onnx's INT8 (3) and FLOAT (1), not int32 and float16
+    assert out.stdout.split() == ["int32", "float16"]  # as with the official bindings

@@ -44,6 +44,18 @@ class TrtEnum(IntEnum):
     def __str__(self) -> str:
         return f"{type(self).__name__}.{self._name_}"
 
+    # Equal only to itself, as the official enums are: ``DataType.INT32 == 3``
+    # is False there, so programs key one dict with several libraries' types
+    # (Polygraphy maps ONNX's plain-int types and TensorRT's enums together).
+    # The hash stays the number's, as there.
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __hash__ = IntEnum.__hash__
+
     def __format__(self, spec: str) -> str:
         try:
             return format(str(self), spec)

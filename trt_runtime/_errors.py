@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
+from ._enums import ErrorCode, Severity
 from ._ffi import ffi, lib
 
 if TYPE_CHECKING:
@@ -36,8 +37,9 @@ __all__ = [
 class Report(NamedTuple):
     """One message TensorRT logged or recorded during a failed call.
 
-    ``source`` is ``"logger"`` (then ``code`` is a log severity) or
-    ``"recorder"`` (then ``code`` is an :class:`ErrorCode`).
+    ``source`` is ``"logger"`` (then ``code`` is a :class:`Severity`) or
+    ``"recorder"`` (then ``code`` is an :class:`ErrorCode`); a number
+    neither enumeration knows stays a plain int.
     """
 
     source: str
@@ -45,7 +47,7 @@ class Report(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return f"[{self.source} {self.code}] {self.message}"
+        return f"[{self.source} {int(self.code)}] {self.message}"
 
 
 class TensorRTError(Exception):
@@ -108,8 +110,13 @@ class DeserializationError(TensorRTError):
     """TensorRT could not deserialize an engine."""
 
 
-class UnsupportedError(TensorRTError, NotImplementedError):
-    """The loaded library lacks the feature."""
+class UnsupportedError(TensorRTError, NotImplementedError, AttributeError):
+    """The loaded library lacks the feature.
+
+    Also an ``AttributeError``: with the official bindings of an older
+    TensorRT the method does not exist at all, and programs written for
+    several versions catch that (Polygraphy probes newer engine methods so).
+    """
 
 
 class ClosedError(TensorRTError, ValueError):
@@ -244,8 +251,18 @@ def last_reports() -> list[Report]:
     text = ffi.new("const char **")
     for i in range(lib.trt_last_report_count()):
         if lib.trt_last_report(i, source, code, text) == 0:
-            out.append(Report(_SOURCES.get(source[0], "?"), code[0], ffi.string(text[0]).decode("utf-8", "replace")))
+            out.append(Report(_SOURCES.get(source[0], "?"), _code(source[0], code[0]),
+                              ffi.string(text[0]).decode("utf-8", "replace")))
     return out
+
+
+def _code(source: int, code: int) -> int:
+    """``code`` as its source's enumeration member (they compare only among themselves), else as it is."""
+    kind = {lib.TRT_REPORT_RECORDER: ErrorCode, lib.TRT_REPORT_LOGGER: Severity}.get(source)
+    try:
+        return kind(code) if kind is not None else code
+    except ValueError:
+        return code
 
 
 def add_note(exc: BaseException, note: str) -> None:
