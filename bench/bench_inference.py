@@ -76,6 +76,7 @@ for _n in SIZES:
                  0.5 if _n == 4 else None))
     ROWS.append((f"v2_{_n}", f"execute_v2, {_n} tensor{'s' if _n > 1 else ''}", None))
 ROWS.append(("graph_4", "CUDA graph replay, 4 tensors", 1.05))
+ONCE = ("set_threads", "set_floor", "runtime_create", "load_runtime")  # measured once, in host mode
 ROWS += [
     ("set_threads", "max_threads set", 1.0),
     ("set_floor", "floor: property setter + bare cffi call vs official set", None),
@@ -390,6 +391,20 @@ def measure_big_plan(library: str, plan: Path, repeat: int, env: dict[str, str])
     return out
 
 
+def labelled(result: dict[str, Any]) -> list[tuple[str, str, float | None, dict[str, Any]]]:
+    """The measured rows in table order: (key, label, target, row); inference rows once per mode."""
+    out = []
+    for mode in ("cuda", "host"):
+        for key, label, target in ROWS:
+            row = result["inference"].get(f"{mode}:{key}")
+            if row is not None:
+                out.append((f"{mode}:{key}", f"[{mode}] {label}", target, row))
+    for key, label, target in ROWS:
+        if key in ONCE and key in result["inference"]:
+            out.append((key, label, target, result["inference"][key]))
+    return out
+
+
 def fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.2f} us" if seconds < 1e-3 else f"{seconds * 1e3:.1f} ms"
 
@@ -402,10 +417,7 @@ def verdict(ratio: float, target: float | None) -> str:
 
 def table(result: dict[str, Any]) -> str:
     lines = ["| row | trt_runtime | official | ratio | target |", "| --- | ---: | ---: | ---: | --- |"]
-    for key, label, target in ROWS:
-        row = result["inference"].get(key)
-        if row is None:
-            continue
+    for key, label, target, row in labelled(result):
         ratio = row[OURS] / row[OFFICIAL]
         lines.append(f"| {label} | {fmt(row[OURS])} | {fmt(row[OFFICIAL])} | {ratio:.2f}x | {verdict(ratio, target)} |")
     big = result.get("big_plan")
@@ -427,12 +439,10 @@ def plot(result: dict[str, Any], png: Path) -> None:
     import matplotlib.pyplot as plt
 
     labels, ratios, targets = [], [], []
-    for key, label, target in ROWS:
-        row = result["inference"].get(key)
-        if row:
-            labels.append(label)
-            ratios.append(row[OURS] / row[OFFICIAL])
-            targets.append(target)
+    for key, label, target, row in labelled(result):
+        labels.append(label)
+        ratios.append(row[OURS] / row[OFFICIAL])
+        targets.append(target)
     big = result.get("big_plan")
     if big:
         labels.append(f"{big['size_bytes'] >> 20} MiB plan by path, time")
@@ -498,17 +508,21 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             pass
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO), os.environ.get("PYTHONPATH", "")]))
-    if cuda:
-        env["FAKE_TRT_CUDA"] = "1"
+    result: dict[str, Any] = {"machine": machine_line(cuda), "cuda": cuda, "repeat": args.repeat,
+                              "number": args.number, "inference": {}}
     with tempfile.TemporaryDirectory() as tmp:
         library, big = build_double(Path(tmp), args.plan_mib)
-        sides = {name: Side(name, library, tmp, cuda, env) for name in (OURS, OFFICIAL)}
-        keys = [key for key, _, _ in ROWS if cuda or not key.startswith("graph")]
-        result: dict[str, Any] = {"machine": machine_line(cuda), "cuda": cuda, "repeat": args.repeat,
-                                  "number": args.number}
-        result["inference"] = measure_inference(sides, keys, args.repeat, args.number)
-        for side in sides.values():
-            side.close()
+        # CUDA mode: the real thing, where the double's enqueue (driver calls) weighs on both sides
+        # alike; host mode: the double's work is a few memmoves, so what remains is the bindings'.
+        for mode in ("cuda", "host") if cuda else ("host",):
+            mode_env = dict(env, FAKE_TRT_CUDA="1" if mode == "cuda" else "0")
+            sides = {name: Side(name, library, tmp, mode == "cuda", mode_env) for name in (OURS, OFFICIAL)}
+            keys = [key for key, _, _ in ROWS if (mode == "cuda" or not key.startswith("graph"))
+                    and (mode == "host" or key not in ONCE)]
+            for key, row in measure_inference(sides, keys, args.repeat, args.number).items():
+                result["inference"][key if key in ONCE else f"{mode}:{key}"] = row
+            for side in sides.values():
+                side.close()
         if args.plan_mib:
             result["big_plan"] = measure_big_plan(library, big, max(3, args.repeat // 3), env)
     text = f"{result['machine']}; medians of {args.repeat} alternating repeats of {args.number} calls\n\n" + table(result)
