@@ -76,6 +76,8 @@ for _n in SIZES:
                  0.5 if _n == 4 else None))
     ROWS.append((f"v2_{_n}", f"execute_v2, {_n} tensor{'s' if _n > 1 else ''}", None))
 ROWS.append(("graph_4", "CUDA graph replay, 4 tensors", 1.05))
+ROWS.append(("devseq_4", "official sequence, 4 tensors, trt_runtime's runtime made with device=0", None))
+CUDA_ONLY = ("graph_4", "devseq_4")
 ONCE = ("set_threads", "set_floor", "runtime_create", "load_runtime")  # measured once, in host mode
 ROWS += [
     ("set_threads", "max_threads set", 1.0),
@@ -199,6 +201,15 @@ class Worker:
         self.buffers = getattr(self, "buffers", {})
         self.buffers[n] = (bufs, inputs, outputs)
         if self.cuda and n == 4:
+            # The same inference on a context of a runtime bound to device 0: what the
+            # per-call context check costs (the caller's context is already device 0's).
+            self.statements["devseq_4"] = self.statements["seq_4"]
+            if self.side == OURS:
+                bound = self.trt.Runtime(self.logger, device=0)
+                ctxd = bound.deserialize_cuda_engine(plan.read_bytes()).create_execution_context()
+                self.keep += [bound, ctxd]
+                ns["ctxd4"] = ctxd
+                self.statements["devseq_4"] = self.statements["seq_4"].replace("ctx4.", "ctxd4.")
             torch = self.torch
             self.sync()
             graph = torch.cuda.CUDAGraph()
@@ -517,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         for mode in ("cuda", "host") if cuda else ("host",):
             mode_env = dict(env, FAKE_TRT_CUDA="1" if mode == "cuda" else "0")
             sides = {name: Side(name, library, tmp, mode == "cuda", mode_env) for name in (OURS, OFFICIAL)}
-            keys = [key for key, _, _ in ROWS if (mode == "cuda" or not key.startswith("graph"))
+            keys = [key for key, _, _ in ROWS if (mode == "cuda" or key not in CUDA_ONLY)
                     and (mode == "host" or key not in ONCE)]
             for key, row in measure_inference(sides, keys, args.repeat, args.number).items():
                 result["inference"][key if key in ONCE else f"{mode}:{key}"] = row
