@@ -39,7 +39,12 @@ namespace shim {
     using TensorLocation = NS::TensorLocation;                                  \
     using DataType = NS::DataType;                                              \
     using ProfilingVerbosity = NS::ProfilingVerbosity;                          \
-    using EngineStat = NS::EngineStat;
+    using EngineStat = NS::EngineStat;                                          \
+    using IRuntimeConfig = NS::IRuntimeConfig;                                  \
+    using ISerializationConfig = NS::ISerializationConfig;                      \
+    using IEngineInspector = NS::IEngineInspector;                              \
+    using SerializationFlag = NS::SerializationFlag;                            \
+    using LayerInformationFormat = NS::LayerInformationFormat;
 
 struct NsV10 {
     TRT_SHIM_NAMESPACE_TYPES(trt_abi::v10)

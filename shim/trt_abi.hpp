@@ -48,6 +48,12 @@ using TempfileFlagBits = uint32_t;
 using AllocatorFlagBits = uint32_t;
 using TacticSources = uint32_t;  // one bit per tactic source
 
+// What serializeWithConfig may leave out of a plan (bit numbers of SerializationFlags).
+enum class SerializationFlag : int32_t { kEXCLUDE_WEIGHTS = 0, kEXCLUDE_LEAN_RUNTIME = 1, kINCLUDE_REFIT = 2 };
+using SerializationFlags = uint32_t;
+// How an engine inspector writes what it says about layers.
+enum class LayerInformationFormat : int32_t { kONELINE = 0, kJSON = 1 };
+
 // Shape of up to eight extents, passed and returned by value.
 struct Dims64 {
     int32_t nbDims;
@@ -216,6 +222,7 @@ class IHostMemory;
 // Interfaces that appear in signatures below but that the shim never calls
 // through nor implements: only their pointer types are needed.
 class IRefitter;
+// Declared after the engine and the context, whose methods make and take them.
 class IEngineInspector;
 class ISerializationConfig;
 class IRuntimeConfig;
@@ -380,6 +387,40 @@ public:
     virtual bool setCommunicator(void* communicator) noexcept = 0;
 };
 
+// Settings to create a context with (createExecutionContextWithRuntimeConfig).
+// What createRuntimeConfig returns belongs to the caller; the config a
+// context answers with (getRuntimeConfig) belongs to the context.
+class VRuntimeConfig : public VRoot {
+public:
+    virtual IRuntimeConfig* getPImpl() noexcept = 0;
+    virtual void setExecutionContextAllocationStrategy(ExecutionContextAllocationStrategy strategy) noexcept = 0;
+    virtual ExecutionContextAllocationStrategy getExecutionContextAllocationStrategy() const noexcept = 0;
+};
+
+// The flags of serializeWithConfig; the setters answer false when refused.
+// This one has no getPImpl slot.
+class VSerializationConfig : public VRoot {
+public:
+    virtual bool setFlags(SerializationFlags flags) noexcept = 0;
+    virtual SerializationFlags getFlags() const noexcept = 0;
+    virtual bool clearFlag(SerializationFlag flag) noexcept = 0;
+    virtual bool setFlag(SerializationFlag flag) noexcept = 0;
+    virtual bool getFlag(SerializationFlag flag) const noexcept = 0;
+};
+
+// Text about an engine's layers (and, with a context set, its shapes). The
+// strings belong to the inspector and change at its next call.
+class VEngineInspector : public VRoot {
+public:
+    virtual IEngineInspector* getPImpl() noexcept = 0;
+    virtual bool setExecutionContext(IExecutionContext const* context) noexcept = 0;
+    virtual IExecutionContext const* getExecutionContext() const noexcept = 0;
+    virtual char const* getLayerInformation(int32_t index, LayerInformationFormat format) const noexcept = 0;
+    virtual char const* getEngineInformation(LayerInformationFormat format) const noexcept = 0;
+    virtual void setErrorRecorder(IErrorRecorder* recorder) noexcept = 0;
+    virtual IErrorRecorder* getErrorRecorder() const noexcept = 0;
+};
+
 // The public handle objects: a destructor slot pair, then the impl pointer.
 class IHostMemory {
 public:
@@ -403,6 +444,24 @@ class IExecutionContext {
 public:
     virtual ~IExecutionContext() noexcept = default;
     VExecutionContext* mImpl;
+};
+
+class IRuntimeConfig {
+public:
+    virtual ~IRuntimeConfig() noexcept = default;
+    VRuntimeConfig* mImpl;
+};
+
+class ISerializationConfig {
+public:
+    virtual ~ISerializationConfig() noexcept = default;
+    VSerializationConfig* mImpl;
+};
+
+class IEngineInspector {
+public:
+    virtual ~IEngineInspector() noexcept = default;
+    VEngineInspector* mImpl;
 };
 
 } // namespace v11

@@ -9,7 +9,8 @@
 // so the classes describe 10.16 and a method that a minor lacks sits past the
 // end of that minor's vtable. Such a method carries a comment `// 10.N+`
 // (first minor that has it); the shim must not call it on an older library.
-// `slot_count` and `first_minor` at the end say the same in code.
+// `slot_count` and `first_minor` (in trt_abi_v10_more.hpp, included at the
+// end) say the same in code.
 // tools/abi_check.py proves slots, markers and tables against NVIDIA's
 // release branches.
 //
@@ -232,6 +233,7 @@ class IHostMemory;
 // Interfaces that appear in signatures below but that the shim never calls
 // through nor implements: only their pointer types are needed.
 class IRefitter;
+// Declared in trt_abi_v10_more.hpp.
 class IEngineInspector;
 class ISerializationConfig;
 class IRuntimeConfig;
@@ -425,76 +427,8 @@ public:
     VExecutionContext* mImpl;
 };
 
-// ------------------------------------------------------ what each minor has
-// The `// 10.N+` markers above, as code. A minor newer than 16 is answered
-// with 10.16's figures: a lower bound, as long as 10.x keeps appending.
-
-// Number of vtable slots of a class in TensorRT 10.<minor>; a call through
-// slot i is safe only when i < slot_count::<class>(minor). Classes not listed
-// have one size in every 10.x minor (IStreamReaderV2: 6 slots, from 10.7).
-namespace slot_count {
-constexpr int32_t VRuntime(int32_t minor) noexcept { return minor >= 7 ? 24 : 23; }
-constexpr int32_t VCudaEngine(int32_t minor) noexcept
-{
-    return minor >= 15 ? 59 : minor >= 14 ? 58 : minor >= 11 ? 57 : minor >= 1 ? 54 : 48;
-}
-constexpr int32_t VExecutionContext(int32_t minor) noexcept
-{
-    return minor >= 16 ? 54 : minor >= 12 ? 53 : minor >= 11 ? 51 : minor >= 1 ? 50 : 49;
-}
-constexpr int32_t IPluginRegistry(int32_t minor) noexcept { return minor >= 10 ? 19 : 18; }
-}  // namespace slot_count
-
-// First 10.x minor that has a method (Class_method) or a class (Class). The
-// shim compares these with the loaded library's minor before it calls; 0
-// means every 10.x library has it. Overloads share one entry when they
-// arrived together.
-namespace first_minor {
-// VRuntime
-constexpr int32_t VRuntime_deserializeCudaEngine = 0;  // both overloads, blob and IStreamReader&
-constexpr int32_t VRuntime_deserializeCudaEngineV2 = 7;
-constexpr int32_t VRuntime_loadRuntime = 0;
-constexpr int32_t VRuntime_setEngineHostCodeAllowed = 0;
-// VCudaEngine
-constexpr int32_t VCudaEngine_getTensorShape = 0;
-constexpr int32_t VCudaEngine_getProfileShape = 0;
-constexpr int32_t VCudaEngine_getProfileTensorValues = 0;
-constexpr int32_t VCudaEngine_getDeviceMemorySize = 0;
-constexpr int32_t VCudaEngine_getDeviceMemorySizeForProfile = 0;
-constexpr int32_t VCudaEngine_setWeightStreamingBudget = 0;
-constexpr int32_t VCudaEngine_getStreamableWeightsSize = 0;
-constexpr int32_t VCudaEngine_isDebugTensor = 0;
-constexpr int32_t VCudaEngine_setWeightStreamingBudgetV2 = 1;
-constexpr int32_t VCudaEngine_getWeightStreamingBudgetV2 = 1;
-constexpr int32_t VCudaEngine_getWeightStreamingAutomaticBudget = 1;
-constexpr int32_t VCudaEngine_getWeightStreamingScratchMemorySize = 1;
-constexpr int32_t VCudaEngine_getDeviceMemorySizeV2 = 1;
-constexpr int32_t VCudaEngine_getDeviceMemorySizeForProfileV2 = 1;
-constexpr int32_t VCudaEngine_getProfileTensorValuesV2 = 11;
-constexpr int32_t VCudaEngine_createExecutionContextWithRuntimeConfig = 11;
-constexpr int32_t VCudaEngine_createRuntimeConfig = 11;
-constexpr int32_t VCudaEngine_getEngineStat = 14;
-constexpr int32_t VCudaEngine_getAliasedInputTensor = 15;
-// VExecutionContext
-constexpr int32_t VExecutionContext_setInputShape = 0;
-constexpr int32_t VExecutionContext_getTensorShape = 0;
-constexpr int32_t VExecutionContext_setTensorAddress = 0;
-constexpr int32_t VExecutionContext_enqueueV3 = 0;
-constexpr int32_t VExecutionContext_setDeviceMemory = 0;
-constexpr int32_t VExecutionContext_updateDeviceMemorySizeForShapes = 0;
-constexpr int32_t VExecutionContext_setDeviceMemoryV2 = 1;
-constexpr int32_t VExecutionContext_getRuntimeConfig = 11;
-constexpr int32_t VExecutionContext_setUnfusedTensorsDebugState = 12;
-constexpr int32_t VExecutionContext_getUnfusedTensorsDebugState = 12;
-constexpr int32_t VExecutionContext_setCommunicator = 16;
-// IPluginRegistry
-constexpr int32_t IPluginRegistry_getAllCreators = 0;
-constexpr int32_t IPluginRegistry_getAllCreatorsRecursive = 10;
-// Classes and values
-constexpr int32_t IStreamReaderV2 = 7;
-constexpr int32_t SeekPosition = 7;
-constexpr int32_t EngineStat = 14;
-}  // namespace first_minor
-
 } // namespace v10
 } // namespace trt_abi
+
+// The engine inspector, the configs, and the tables of what each minor has.
+#include "trt_abi_v10_more.hpp"
