@@ -175,8 +175,6 @@ RUNNER_OUTPUT = [
 ]
 
 
-
-
 def check_runner_output(out: subprocess.CompletedProcess[str]) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == RUNNER_OUTPUT
