@@ -234,3 +234,49 @@ def test_the_real_library_makes_its_runtime_on_the_device(cuda: Any, kind: str) 
         runtime.close()
 
     in_fresh_thread(work)
+
+
+# ------------------------------------------------------------------ memory on the wrong device
+
+
+class OnDevice:
+    """Memory that says which CUDA device it is on, as DLPack producers (torch, CuPy) do."""
+
+    def __init__(self, address: int, nbytes: int, ordinal: int) -> None:
+        self.ordinal = ordinal
+        self.__cuda_array_interface__ = {"data": (address, False), "shape": (nbytes // 4,), "typestr": "<f4",
+                                         "version": 3}
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (2, self.ordinal)  # kDLCUDA
+
+
+def test_where_memory_says_it_lives() -> None:
+    class TorchLike:
+        class device:  # noqa: N801 - torch's attribute name
+            type, index = "cuda", 3
+
+    assert trt.cuda_ordinal(OnDevice(4096, 64, 1)) == 1
+    assert trt.cuda_ordinal(TorchLike()) == 3
+    assert trt.cuda_ordinal(np.zeros(4)) is None  # host memory, says nothing of a device
+    assert trt.cuda_ordinal(4096) is None
+
+
+def test_a_runtime_without_a_device_takes_memory_of_any_device(runtime: trt.Runtime) -> None:
+    ctx = runtime.deserialize(make_plan("copy", TENSORS, profiles=PROFILES)).create_execution_context()
+    assert ctx.set_tensor_address("flags", OnDevice(4096, 64, 5)) is True
+
+
+@pytest.mark.gpu
+def test_memory_on_another_device_is_refused(fake_library: trt.Library, cuda: Any) -> None:
+    runtime = trt.Runtime(RecordingLogger(), library=fake_library, device=0)
+    ctx = runtime.deserialize(make_plan("copy", TENSORS, profiles=PROFILES)).create_execution_context()
+    data = arrays()
+    wire(ctx, data)
+    wrong = OnDevice(data["flags"].ctypes.data, 12, 1)
+    with pytest.raises(trt.InvalidArgumentError, match="'flags' is on CUDA device 1, but this context runs on device 0"):
+        ctx.set_tensor_address("flags", wrong)
+    assert ctx.get_tensor_address("flags") == data["flags"].ctypes.data  # unchanged
+    with pytest.raises(trt.InvalidArgumentError, match="CUDA device 1"):
+        ctx.bind({**data, "flags": wrong})
+    assert ctx.set_tensor_address("flags", OnDevice(data["flags"].ctypes.data, 12, 0)) is True

@@ -50,6 +50,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "UnsupportedVersionError": ("_errors", "UnsupportedVersionError"),
     "as_address": ("_interop", "as_address"),
     "as_stream": ("_interop", "as_stream"),
+    "cuda_ordinal": ("_interop", "cuda_ordinal"),
     "adopt_context": ("_foreign", "adopt_context"),
     "adopt_engine": ("_foreign", "adopt_engine"),
     "adopt_runtime": ("_foreign", "adopt_runtime"),
@@ -189,6 +190,7 @@ __all__ = [
     "bfloat16",
     "bool",
     "check_temporary_directory",
+    "cuda_ordinal",
     "default_runtime",
     "e8m0",
     "effective_temporary_directory",
@@ -297,6 +299,7 @@ if TYPE_CHECKING:
     from ._interop import (
         as_address,
         as_stream,
+        cuda_ordinal,
     )
     from ._library import (
         ENV_VAR,

@@ -207,6 +207,8 @@ class Binding:
 
     def _store(self, slot: int, name: str, memory: Any) -> Any:
         info = None if type(memory) is int else memory_info(memory)
+        if info is not None:
+            self._ctx._check_device(name, memory)
         address = memory if info is None else info.address
         if info is not None and info.readonly and self._ctx._table.modes.get(name) == TensorIOMode.OUTPUT:
             raise InvalidArgumentError(f"the memory given for output {name!r} is read-only", lib.TRT_E_INVALID_ARGUMENT)

@@ -36,12 +36,11 @@ from ._errors import (
     TensorRTError,
     check_bool,
     check_int32,
-    check_int64,
     raise_status,
 )
 from ._ffi import ffi, lib
 from ._handle import Maker, _Owned
-from ._interop import as_address, as_stream, memory_info
+from ._interop import as_address, as_stream, cuda_ordinal, memory_info
 from ._iotable import IOTable, decode_name, encode_name, shape_tuple, too_small
 from ._types import Dims, ExecutionContextAllocationStrategy, TensorIOMode
 
@@ -365,6 +364,7 @@ class IExecutionContext(_Owned, ContextCallbacks, ContextMore):
         h = self._handle()
         raw = self._name(name, check)
         info = memory_info(memory)
+        self._check_device(name, memory)
         if info.readonly and self._table.modes.get(name) == TensorIOMode.OUTPUT:
             raise InvalidArgumentError(f"the memory given for output {name!r} is read-only", lib.TRT_E_INVALID_ARGUMENT)
         if info.nbytes is not None and name in self._encoded:
@@ -375,6 +375,17 @@ class IExecutionContext(_Owned, ContextCallbacks, ContextMore):
         if type(memory) is not int and isinstance(name, str):
             self._keep[name] = memory
         return True
+
+    def _check_device(self, name: Any, memory: Any) -> None:
+        """Refuse memory that says it is on another CUDA device than this context's runtime is bound to."""
+        want = self._engine.runtime.device
+        if want is None or type(memory) is int:
+            return
+        got = cuda_ordinal(memory)
+        if got is not None and got != want:
+            raise InvalidArgumentError(
+                f"the memory given for {name!r} is on CUDA device {got}, but this context runs on device {want} "
+                f"(its runtime was made with device={want})", lib.TRT_E_INVALID_ARGUMENT)
 
     def _check_size(self, name: str, given: int) -> None:
         """Refuse ``given`` bytes for tensor ``name`` when its current shape is fully known and needs more."""
@@ -419,28 +430,7 @@ class IExecutionContext(_Owned, ContextCallbacks, ContextMore):
             self._fail(status)
         return out[0]  # type: ignore[no-any-return]
 
-    # ---------------------------------------------------------- device memory
-
-    @property
-    def device_memory(self) -> int:
-        """The device memory given to a USER_MANAGED context (0 until set).
-
-        Setting it calls TensorRT's ``setDeviceMemory``; prefer
-        :meth:`set_device_memory`, which checks the size.
-        """
-        self._handle()
-        return self._device_memory
-
-    @device_memory.setter
-    def device_memory(self, memory: Any) -> None:
-        self._set_device_memory(memory, -1)
-
-    def set_device_memory(self, memory: Any, size: int) -> None:
-        """Give a USER_MANAGED context ``size`` bytes of device memory at ``memory``; raises if refused."""
-        size = check_int64(size, "size")
-        if size < 0:
-            raise InvalidArgumentError(f"size must be >= 0, got {size}", lib.TRT_E_INVALID_ARGUMENT)
-        self._set_device_memory(memory, size)
+    # ---------------------------------------------------------- device memory (the rest: ContextMore)
 
     def _set_device_memory(self, memory: Any, size: int) -> None:
         h = self._handle()
@@ -454,14 +444,6 @@ class IExecutionContext(_Owned, ContextCallbacks, ContextMore):
         self._device_memory = address
         if type(memory) is not int:
             self._keep["\0device_memory"] = memory
-
-    def update_device_memory_size_for_shapes(self) -> int:
-        """Device memory the context needs for the input shapes now set (bytes)."""
-        out = ffi.new("uint64_t *")
-        status = lib.trt_context_update_device_memory_size_for_shapes(self._handle(), out)
-        if status:
-            self._fail(status)
-        return out[0]  # type: ignore[no-any-return]
 
     # ---------------------------------------------------------- execution
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._callbacks import IGpuAllocator, give_callback
-from ._errors import InvalidArgumentError, check_int32
+from ._errors import InvalidArgumentError, check_int32, check_int64
 from ._ffi import ffi, lib
 from ._interop import as_address, as_stream
 from ._types import ProfilingVerbosity, enum_or_int
@@ -35,19 +35,52 @@ def _u64(value: Any, what: str) -> int:
 
 
 class ContextMore:
-    """The :class:`IExecutionContext` methods of ``execute_v2``, events, auxiliary streams, NVTX and the temporary allocator."""
+    """The :class:`IExecutionContext` methods of device memory, ``execute_v2``, events, auxiliary streams, NVTX and the temporary allocator."""
 
     __slots__ = ()
 
     if TYPE_CHECKING:  # what IExecutionContext provides
         _keep: dict[str, Any]
         _table: IOTable
+        _device_memory: int
 
         def _handle(self) -> Any: ...
         def _fail(self, status: int) -> Any: ...
         def _soft(self, status: int) -> bool: ...
+        def _set_device_memory(self, memory: Any, size: int) -> None: ...
         @property
         def all_input_dimensions_specified(self) -> bool: ...
+
+    # ---------------------------------------------------------- device memory
+
+    @property
+    def device_memory(self) -> int:
+        """The device memory given to a USER_MANAGED context (0 until set).
+
+        Setting it calls TensorRT's ``setDeviceMemory``; prefer
+        :meth:`set_device_memory`, which checks the size.
+        """
+        self._handle()
+        return self._device_memory
+
+    @device_memory.setter
+    def device_memory(self, memory: Any) -> None:
+        self._set_device_memory(memory, -1)
+
+    def set_device_memory(self, memory: Any, size: int) -> None:
+        """Give a USER_MANAGED context ``size`` bytes of device memory at ``memory``; raises if refused."""
+        size = check_int64(size, "size")
+        if size < 0:
+            raise InvalidArgumentError(f"size must be >= 0, got {size}", lib.TRT_E_INVALID_ARGUMENT)
+        self._set_device_memory(memory, size)
+
+    def update_device_memory_size_for_shapes(self) -> int:
+        """Device memory the context needs for the input shapes now set (bytes)."""
+        out = ffi.new("uint64_t *")
+        status = lib.trt_context_update_device_memory_size_for_shapes(self._handle(), out)
+        if status:
+            self._fail(status)
+        return out[0]  # type: ignore[no-any-return]
 
     # ---------------------------------------------------------- synchronous execution
 

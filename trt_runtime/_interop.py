@@ -44,7 +44,7 @@ from ._ffi import ffi
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["as_stream", "as_address", "MemoryInfo", "memory_info"]
+__all__ = ["as_stream", "as_address", "MemoryInfo", "memory_info", "cuda_ordinal"]
 
 _U64 = 1 << 64
 _CFFI_DATA = ffi.CData
@@ -186,6 +186,30 @@ def memory_info(obj: Any) -> MemoryInfo:
             "__array_interface__, a ctypes or cffi pointer, or a cuda-python CUdeviceptr, not "
             f"{type(obj).__name__}"
         ) from None
+
+
+_DLPACK_CUDA = (2, 13)  # DLPack's device types kDLCUDA and kDLCUDAManaged
+
+
+def cuda_ordinal(obj: Any) -> int | None:
+    """The CUDA device ``obj``'s memory is on, where the object says so, else None.
+
+    Read from DLPack's ``__dlpack_device__()`` (torch, CuPy, JAX ...) or a
+    torch-style ``.device`` (``type == "cuda"``, ``index``); a plain address
+    or ``__cuda_array_interface__`` alone does not say.
+    """
+    probe = getattr(obj, "__dlpack_device__", None)
+    if callable(probe):
+        try:
+            kind, ordinal = probe()
+            return int(ordinal) if int(kind) in _DLPACK_CUDA else None
+        except Exception:  # noqa: BLE001 - an object that cannot say: not known
+            return None
+    device = getattr(obj, "device", None)
+    if getattr(device, "type", None) == "cuda":
+        index = getattr(device, "index", None)
+        return index if isinstance(index, int) else None
+    return None
 
 
 def as_address(obj: Any) -> int:
