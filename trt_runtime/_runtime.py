@@ -466,11 +466,13 @@ class Runtime(_Owned):
 
     def _load_runtime(self, raw: bytes) -> Runtime:
         h = self._handle()
-        bridge = Bridge(self._logger, self._library).pin()
+        # The parent's logger bridge serves the loaded runtime too: the shim's
+        # loaded runtime holds its parent, whose bridge stays pinned until the
+        # parent goes, so nothing is pinned or released for the child.
+        bridge = self._log_bridge
         out = ffi.new("trt_runtime **")
-        status = lib.trt_runtime_load_runtime(h, raw, lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
+        status = lib.trt_runtime_load_runtime(h, raw, lib._trt_py_log, ffi.NULL, bridge.handle, out)
         if status:
-            lib._trt_py_release(bridge.handle)
             raise_status(status, prefix=f"cannot load {os.fsdecode(raw)}: ")
         loaded = Runtime.__new__(Runtime)
         loaded._adopt(out[0], self._library, self._logger, bridge, self)
