@@ -1,32 +1,25 @@
 /* The C interface of trt_runtime's shim.
  *
- * This one file is both parsed by cffi (ffi.cdef, so it holds plain
- * declarations only: no #include, no #if, no macros with bodies) and included
- * by shim.cpp inside extern "C". Every function is noexcept on the C++ side
- * and never lets an exception out.
- *
- * The preprocessor lines and the TRT_NOEXCEPT marker are for the C++ side;
- * build_shim.py drops both before handing the text to cffi.
+ * This one file is both parsed by cffi (ffi.cdef, so it holds plain declarations only: no #include, no #if,
+ * no macros with bodies) and included by shim.cpp inside extern "C". Every function is noexcept on the C++
+ * side and never lets an exception out. The preprocessor lines and the TRT_NOEXCEPT marker are for the C++
+ * side; build_shim.py drops both before handing the text to cffi.
  *
  * Conventions
- * - Functions that can fail return a trt_status (0 = success) and hand their
- *   results back through out-parameters. After a failure, trt_last_error()
- *   and trt_last_report() describe it; both live in thread-local storage.
- * - A few getters of plain values that cannot fail return the value itself,
- *   because they sit on the hot path of property access.
- * - Handles are opaque and distinct per kind. A handle returned by a _create
- *   or _open function is owned by the caller, who gives it back with the
- *   matching _release function; children keep their parents alive inside the
- *   shim too, so releases may come in any order.
- * - The status alone decides the kind of failure: the Python layer maps each
- *   status to one exception class.
- * - Every call that reaches TensorRT holds a reference on its object for the
- *   whole call: a release made meanwhile (from a callback or another thread)
- *   takes effect when the call is over.
- * - Callbacks into the application are C function pointers plus a context
- *   pointer. Each returns 0, or nonzero when the application failed (raised);
- *   the shim then returns TRT_E_CALLBACK from the call that triggered it.
- *   Their Python side is declared in trt_callbacks.h.
+ * - Functions that can fail return a trt_status (0 = success) and hand their results back through
+ *   out-parameters. After a failure, trt_last_error() and trt_last_report() describe it; both live in
+ *   thread-local storage.
+ * - A few getters of plain values that cannot fail return the value itself, because they sit on the hot
+ *   path of property access.
+ * - Handles are opaque and distinct per kind. A handle returned by a _create or _open function is owned by
+ *   the caller, who gives it back with the matching _release function; children keep their parents alive
+ *   inside the shim too, so releases may come in any order.
+ * - The status alone decides the kind of failure: the Python layer maps each status to one exception class.
+ * - Every call that reaches TensorRT holds a reference on its object for the whole call: a release made
+ *   meanwhile (from a callback or another thread) takes effect when the call is over.
+ * - Callbacks into the application are C function pointers plus a context pointer. Each returns 0, or
+ *   nonzero when the application failed (raised); the shim then returns TRT_E_CALLBACK from the call that
+ *   triggered it. Their Python side is declared in trt_callbacks.h.
  */
 #ifndef TRT_SHIM_H
 #define TRT_SHIM_H
@@ -35,8 +28,8 @@
 #ifdef __cplusplus
 #define TRT_NOEXCEPT noexcept
 extern "C" {
-/* The exports are visible in the extension's dynamic symbol table (the rest
-   of the shim is hidden), so C code and ctypes can call them too. */
+/* The exports are visible in the extension's dynamic symbol table (the rest of the shim is hidden), so C code and
+   ctypes can call them too. */
 #pragma GCC visibility push(default)
 #else
 #define TRT_NOEXCEPT
@@ -74,22 +67,20 @@ typedef struct trt_mapping trt_mapping;
 
 /* ------------------------------------------------------------ errors */
 
-/* Text of the last failure on this thread ("" if none). Valid until the next
-   failing call on this thread. */
+/* Text of the last failure on this thread ("" if none). Valid until the next failing call on this thread. */
 const char *trt_last_error(void) TRT_NOEXCEPT;
-/* Number of logger/recorder reports captured during the last failing call on
-   this thread, and one of them. The text stays valid like trt_last_error. */
+/* Number of logger/recorder reports captured during the last failing call on this thread, and one of them. The text
+   stays valid like trt_last_error. */
 int32_t trt_last_report_count(void) TRT_NOEXCEPT;
 int32_t trt_last_report(int32_t index, int32_t *source, int32_t *code, const char **text) TRT_NOEXCEPT;
-/* How many callbacks failed during the last failing call on this thread
-   (when it returned TRT_E_CALLBACK): the caller collects that many failures. */
+/* How many callbacks failed during the last failing call on this thread (when it returned TRT_E_CALLBACK): the
+   caller collects that many failures. */
 int32_t trt_last_callback_failures(void) TRT_NOEXCEPT;
-/* Nonzero while a shim call whose caller collects callback failures runs on
-   this thread; zero outside calls and in releases, where a failure belongs to
-   nobody and goes to the application's last-resort handler. */
+/* Nonzero while a shim call whose caller collects callback failures runs on this thread; zero outside calls and in
+   releases, where a failure belongs to nobody and goes to the application's last-resort handler. */
 int32_t trt_thread_in_call(void) TRT_NOEXCEPT;
-/* Called once at interpreter exit: from then on releases leak instead of
-   calling into TensorRT, and no callback re-enters the interpreter. */
+/* Called once at interpreter exit: from then on releases leak instead of calling into TensorRT, and no callback
+   re-enters the interpreter. */
 void trt_shutdown(void) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ library */
@@ -108,9 +99,8 @@ typedef struct {
     int32_t abi_supported;  /* the shim has declarations for this major */
 } trt_library_info;
 
-/* Opens a TensorRT runtime library (dlopen, local symbol scope) and resolves
-   its entry points. Opening the same file twice returns the same handle; the
-   library stays loaded for the life of the process. */
+/* Opens a TensorRT runtime library (dlopen, local symbol scope) and resolves its entry points. Opening the same
+   file twice returns the same handle; the library stays loaded for the life of the process. */
 int32_t trt_library_open(const char *path, trt_library **out) TRT_NOEXCEPT;
 int32_t trt_library_get_info(trt_library *library, trt_library_info *out) TRT_NOEXCEPT;
 /* The file the dynamic loader actually mapped (after search paths and links). */
@@ -118,20 +108,18 @@ const char *trt_library_path(trt_library *library) TRT_NOEXCEPT;
 /* The library's own name (DT_SONAME, which renaming the file leaves alone); "" if none. */
 const char *trt_library_soname(trt_library *library) TRT_NOEXCEPT;
 int32_t trt_library_has_symbol(trt_library *library, const char *name) TRT_NOEXCEPT;
-/* Messages logged outside any shim call on the current thread (TensorRT's
-   own threads, library teardown) go to this sink. */
+/* Messages logged outside any shim call on the current thread (TensorRT's own threads, library teardown) go to this
+   sink. */
 void trt_library_set_log_sink(trt_library *library, trt_log_fn fn, void *ctx) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ runtime */
 
-/* The runtime's messages go to `log`; `release(log_ctx)` runs when the shim's
-   runtime is gone (which may be after the caller released its handle).
-   `device` -1: the runtime belongs to the CUDA context current in each call,
-   as TensorRT's does. `device` N >= 0: the runtime holds device N's primary
-   context, is made in it, and every call on it and on its engines and
-   contexts that goes through TensorRT's state (all but the plain getters)
-   runs in it and restores the caller's current context; TRT_E_INVALID_ARGUMENT
-   for a device that does not exist, TRT_E_NO_DEVICE without a CUDA driver. */
+/* The runtime's messages go to `log`; `release(log_ctx)` runs when the shim's runtime is gone (which may be after
+   the caller released its handle). `device` -1: the runtime belongs to the CUDA context current in each call, as
+   TensorRT's does. `device` N >= 0: the runtime holds device N's primary context, is made in it, and every call on
+   it and on its engines and contexts that goes through TensorRT's state (all but the plain getters) runs in it and
+   restores the caller's current context; TRT_E_INVALID_ARGUMENT for a device that does not exist, TRT_E_NO_DEVICE
+   without a CUDA driver. */
 int32_t trt_runtime_create(trt_library *library, int32_t device, trt_log_fn log, trt_release_fn release,
                            void *log_ctx, trt_runtime **out) TRT_NOEXCEPT;
 void trt_runtime_release(trt_runtime *runtime) TRT_NOEXCEPT;
@@ -155,14 +143,12 @@ int32_t trt_runtime_set_temporary_directory(trt_runtime *runtime, const char *pa
 int32_t trt_runtime_set_error_recorder(trt_runtime *runtime, trt_recorder *recorder) TRT_NOEXCEPT;
 int32_t trt_runtime_set_gpu_allocator(trt_runtime *runtime, trt_allocator *allocator) TRT_NOEXCEPT;
 
-/* DLA workspace allocation strategy: TRT_E_UNSUPPORTED on libraries that
-   lack it (before 11.4). */
+/* DLA workspace allocation strategy: TRT_E_UNSUPPORTED on libraries that lack it (before 11.4). */
 int32_t trt_runtime_get_dla_workspace_strategy(trt_runtime *runtime, int32_t *out) TRT_NOEXCEPT;
 int32_t trt_runtime_set_dla_workspace_strategy(trt_runtime *runtime, int32_t strategy) TRT_NOEXCEPT;
 
 int32_t trt_runtime_deserialize(trt_runtime *runtime, const void *data, size_t size, trt_engine **out) TRT_NOEXCEPT;
-/* The same from a mapped file (trt_mapping_open); TRT_E_DESERIALIZE when the
-   file was cut short while it was read. */
+/* The same from a mapped file (trt_mapping_open); TRT_E_DESERIALIZE when the file was cut short while it was read. */
 int32_t trt_runtime_deserialize_mapping(trt_runtime *runtime, trt_mapping *mapping, trt_engine **out) TRT_NOEXCEPT;
 
 typedef struct {
@@ -174,21 +160,18 @@ typedef struct {
 
 int32_t trt_runtime_deserialize_stream(trt_runtime *runtime, const trt_stream_reader_fns *fns, void *ctx,
                                        trt_engine **out) TRT_NOEXCEPT;
-/* A runtime from the lean library at `path`; it keeps `runtime` alive. Its
-   messages go to `log`. */
+/* A runtime from the lean library at `path`; it keeps `runtime` alive. Its messages go to `log`. */
 int32_t trt_runtime_load_runtime(trt_runtime *runtime, const char *path, trt_log_fn log, trt_release_fn release,
                                  void *log_ctx, trt_runtime **out) TRT_NOEXCEPT;
 /* Borrowed: valid while the runtime lives. */
 int32_t trt_runtime_get_plugin_registry(trt_runtime *runtime, trt_plugin_registry **out) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ objects made elsewhere
- *
- * Wrap a TensorRT object that other code in this process created on the same
- * library (an IRuntime*, an ICudaEngine* of `runtime`'s, an IExecutionContext*
- * of `engine`'s). owned = 0: borrowed, the shim never deletes it and its
- * creator must keep it alive as long as the handle (and any child) lives;
- * owned = 1: the shim deletes it when the handle and its children are gone.
- * The adopted object's calls report through `runtime`'s (or `log`'s) logger. */
+ * Wrap a TensorRT object that other code in this process created on the same library (an IRuntime*, an
+ * ICudaEngine* of `runtime`'s, an IExecutionContext* of `engine`'s). owned = 0: borrowed, the shim never
+ * deletes it and its creator must keep it alive as long as the handle (and any child) lives; owned = 1: the
+ * shim deletes it when the handle and its children are gone. The adopted object's calls report through
+ * `runtime`'s (or `log`'s) logger. */
 int32_t trt_runtime_adopt(trt_library *library, void *native, int32_t owned, trt_log_fn log, trt_release_fn release,
                           void *log_ctx, trt_runtime **out) TRT_NOEXCEPT;
 int32_t trt_engine_adopt(trt_runtime *runtime, void *native, int32_t owned, trt_engine **out) TRT_NOEXCEPT;
@@ -219,8 +202,8 @@ typedef struct {
 } trt_recorder_fns;
 
 int32_t trt_recorder_create(const trt_recorder_fns *fns, void *ctx, trt_recorder **out) TRT_NOEXCEPT;
-/* Drops the creator's reference; the recorder lives on while TensorRT, or an
-   object that has it set, holds it. `release(ctx)` runs after the last one. */
+/* Drops the creator's reference; the recorder lives on while TensorRT, or an object that has it set, holds it.
+   `release(ctx)` runs after the last one. */
 void trt_recorder_release(trt_recorder *recorder) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ GPU allocator */
@@ -235,28 +218,24 @@ typedef struct {
 } trt_allocator_fns;
 
 int32_t trt_allocator_create(const trt_allocator_fns *fns, void *ctx, trt_allocator **out) TRT_NOEXCEPT;
-/* Drops the creator's reference. A runtime that has the allocator set, and
-   every engine deserialized while it was set, hold their own references;
-   `release(ctx)` runs after the last one. */
+/* Drops the creator's reference. A runtime that has the allocator set, and every engine deserialized while it was
+   set, hold their own references; `release(ctx)` runs after the last one. */
 void trt_allocator_release(trt_allocator *allocator) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ mapped files */
 
-/* Maps the regular file open as `fd` (which the caller may close afterwards);
-   the plan starts at `offset`. While the mapping lives, a truncation of the
-   file by another process does not kill the process: the lost pages read as
+/* Maps the regular file open as `fd` (which the caller may close afterwards); the plan starts at `offset`. While
+   the mapping lives, a truncation of the file by another process does not kill the process: the lost pages read as
    zeros and `faulted` turns nonzero. */
 int32_t trt_mapping_open(int32_t fd, uint64_t offset, trt_mapping **out) TRT_NOEXCEPT;
 int32_t trt_mapping_get(trt_mapping *mapping, const void **data, uint64_t *size, int32_t *faulted) TRT_NOEXCEPT;
 void trt_mapping_release(trt_mapping *mapping) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ engine
- *
- * An engine keeps its runtime alive and a context keeps its engine alive,
- * inside the shim: handles may be released in any order. Calls on an engine
- * or context report through the logger of the runtime that deserialized it.
- * Device addresses and CUDA streams travel as uint64_t (0 = the default
- * stream); they are not handles of the shim. */
+ * An engine keeps its runtime alive and a context keeps its engine alive, inside the shim: handles may be
+ * released in any order. Calls on an engine or context report through the logger of the runtime that
+ * deserialized it. Device addresses and CUDA streams travel as uint64_t (0 = the default stream); they are
+ * not handles of the shim. */
 
 typedef struct trt_context trt_context;
 
@@ -299,21 +278,18 @@ void trt_engine_release(trt_engine *engine) TRT_NOEXCEPT;
 void *trt_engine_native(trt_engine *engine) TRT_NOEXCEPT;
 
 int32_t trt_engine_get_info(trt_engine *engine, trt_engine_info *out) TRT_NOEXCEPT;
-/* Name of I/O tensor `index` (owned by the engine); TRT_E_INVALID_ARGUMENT
-   outside [0, num_io_tensors). */
+/* Name of I/O tensor `index` (owned by the engine); TRT_E_INVALID_ARGUMENT outside [0, num_io_tensors). */
 int32_t trt_engine_tensor_name(trt_engine *engine, int32_t index, const char **out) TRT_NOEXCEPT;
-/* Everything about one I/O tensor. profile < 0: the format queries of the
-   default profile (getTensorFormat ...), else those of that profile (...V2).
-   TRT_E_INVALID_ARGUMENT for a name that is not an I/O tensor. */
+/* Everything about one I/O tensor. profile < 0: the format queries of the default profile (getTensorFormat ...),
+   else those of that profile (...V2). TRT_E_INVALID_ARGUMENT for a name that is not an I/O tensor. */
 int32_t trt_engine_tensor_info(trt_engine *engine, const char *name, int32_t profile,
                                trt_tensor_info *out) TRT_NOEXCEPT;
 /* min, opt and max shape of input `name` in `profile`, into out[0..2]. */
 int32_t trt_engine_profile_shape(trt_engine *engine, const char *name, int32_t profile, trt_dims *out) TRT_NOEXCEPT;
 int32_t trt_engine_device_memory_size_for_profile(trt_engine *engine, int32_t profile, int64_t *out) TRT_NOEXCEPT;
-/* Weight streaming, which: 0 the budget (getWeightStreamingBudgetV2), 1 the
-   automatic budget, 2 the scratch memory size. Apart from the engine's other
-   properties because TensorRT may refuse them on an engine built without
-   weight streaming. */
+/* Weight streaming, which: 0 the budget (getWeightStreamingBudgetV2), 1 the automatic budget, 2 the scratch memory
+   size. Apart from the engine's other properties because TensorRT may refuse them on an engine built without weight
+   streaming. */
 int32_t trt_engine_get_weight_streaming(trt_engine *engine, int32_t which, int64_t *out) TRT_NOEXCEPT;
 int32_t trt_engine_set_weight_streaming_budget(trt_engine *engine, int64_t budget) TRT_NOEXCEPT;
 /* NULL restores none. The engine keeps its own reference. */
@@ -325,8 +301,7 @@ int32_t trt_engine_create_context(trt_engine *engine, int32_t strategy, trt_cont
 
 /* ------------------------------------------------------------ host memory */
 
-/* Address and size of the bytes, valid until the memory is released; dtype
-   is a DataType value (UINT8 for a plan). */
+/* Address and size of the bytes, valid until the memory is released; dtype is a DataType value (UINT8 for a plan). */
 int32_t trt_host_memory_get(trt_host_memory *memory, uint64_t *address, uint64_t *size, int32_t *dtype) TRT_NOEXCEPT;
 void trt_host_memory_release(trt_host_memory *memory) TRT_NOEXCEPT;
 
@@ -358,8 +333,8 @@ int32_t trt_context_get_tensor_shape(trt_context *context, const char *name, trt
 int32_t trt_context_get_tensor_strides(trt_context *context, const char *name, trt_dims *out) TRT_NOEXCEPT;
 int32_t trt_context_set_tensor_address(trt_context *context, const char *name, uint64_t address) TRT_NOEXCEPT;
 int32_t trt_context_get_tensor_address(trt_context *context, const char *name, uint64_t *out) TRT_NOEXCEPT;
-/* Names of the inputs whose shape is not yet known: up to `capacity` of them
-   into names[] (owned by the engine), their count into *out_count. */
+/* Names of the inputs whose shape is not yet known: up to `capacity` of them into names[] (owned by the engine),
+   their count into *out_count. */
 int32_t trt_context_infer_shapes(trt_context *context, int32_t capacity, const char **names,
                                  int32_t *out_count) TRT_NOEXCEPT;
 /* size < 0: setDeviceMemory (no size check), else setDeviceMemoryV2. */
@@ -367,8 +342,8 @@ int32_t trt_context_set_device_memory(trt_context *context, uint64_t address, in
 int32_t trt_context_update_device_memory_size_for_shapes(trt_context *context, uint64_t *out) TRT_NOEXCEPT;
 int32_t trt_context_enqueue(trt_context *context, uint64_t stream) TRT_NOEXCEPT;
 
-/* One inference in one call: the shapes, then the addresses, then enqueueV3.
-   The caller owns every array and may change the values between calls. */
+/* One inference in one call: the shapes, then the addresses, then enqueueV3. The caller owns every array and may
+   change the values between calls. */
 typedef struct {
     int32_t num_shapes;
     const char *const *shape_names;
@@ -381,12 +356,10 @@ typedef struct {
 int32_t trt_context_execute(trt_context *context, const trt_binding *binding, uint64_t stream) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ execution context callbacks
- *
- * The application's output allocators, profiler and debug listener. Each is
- * an adapter made from a table of callbacks, reference counted like the GPU
- * allocator: the creator's handle, and the context that has it set, hold a
- * reference; `release(ctx)` runs after the last one. A context keeps a
- * replaced one until no call on it runs. */
+ * The application's output allocators, profiler and debug listener. Each is an adapter made from a table of
+ * callbacks, reference counted like the GPU allocator: the creator's handle, and the context that has it set,
+ * hold a reference; `release(ctx)` runs after the last one. A context keeps a replaced one until no call on it
+ * runs. */
 
 typedef struct trt_output_allocator trt_output_allocator;
 typedef struct trt_profiler trt_profiler;
@@ -447,8 +420,8 @@ int32_t trt_context_get_unfused_tensors_debug_state(trt_context *context, int32_
 
 /* The process's registry (the library's getPluginRegistry()); lives as long as the process. */
 int32_t trt_library_plugin_registry(trt_library *library, trt_plugin_registry **out) TRT_NOEXCEPT;
-/* Opens `plugin_path` (kept open) and calls its initLibNvInferPlugins(logger, ns);
-   messages during the call go to `log`. TRT_E_LIBRARY when it cannot be opened. */
+/* Opens `plugin_path` (kept open) and calls its initLibNvInferPlugins(logger, ns); messages during the call go to
+   `log`. TRT_E_LIBRARY when it cannot be opened. */
 int32_t trt_library_init_plugins(trt_library *library, const char *plugin_path, const char *plugin_namespace,
                                  trt_log_fn log, void *log_ctx, int32_t *ok) TRT_NOEXCEPT;
 /* NULL in *creator (and TRT_OK) when there is none. */
@@ -484,6 +457,41 @@ int32_t trt_context_get_nvtx_verbosity(trt_context *context, int32_t *out) TRT_N
 int32_t trt_context_set_nvtx_verbosity(trt_context *context, int32_t verbosity) TRT_NOEXCEPT;
 /* TRT_E_UNSUPPORTED before 10.16. */
 int32_t trt_context_set_communicator(trt_context *context, uint64_t communicator) TRT_NOEXCEPT;
+
+/* ------------------------------------------------------------ runtime and serialization configs, engine inspector
+ * runtime_config.cpp. Objects TensorRT makes and the caller owns; each handle holds its engine (the config a
+ * context answers with: its context, whose config it is). Runtime configs (TRT_E_UNSUPPORTED before 10.11):
+ * strategy is an ExecutionContextAllocationStrategy; a context made with one holds it. Serialization configs:
+ * the setters give TRT_E_INVALID_ARGUMENT when TensorRT refuses (a flag it does not know); op 0 is getFlag (its
+ * answer in *out), 1 setFlag, 2 clearFlag; serialize_with_config gives host memory the caller releases.
+ * Inspectors: format is a LayerInformationFormat; the text is the inspector's (copy it before the next call on
+ * it); the context set is held while set (NULL: none; another engine's: refused). */
+typedef struct trt_runtime_config trt_runtime_config;
+typedef struct trt_serialization_config trt_serialization_config;
+typedef struct trt_engine_inspector trt_engine_inspector;
+int32_t trt_engine_create_runtime_config(trt_engine *engine, trt_runtime_config **out) TRT_NOEXCEPT;
+int32_t trt_context_get_runtime_config(trt_context *context, trt_runtime_config **out) TRT_NOEXCEPT;
+void trt_runtime_config_release(trt_runtime_config *config) TRT_NOEXCEPT;
+int32_t trt_runtime_config_get_strategy(trt_runtime_config *config, int32_t *out) TRT_NOEXCEPT;
+int32_t trt_runtime_config_set_strategy(trt_runtime_config *config, int32_t strategy) TRT_NOEXCEPT;
+int32_t trt_engine_create_context_with_config(trt_engine *engine, trt_runtime_config *config,
+                                              trt_context **out) TRT_NOEXCEPT;
+int32_t trt_engine_create_serialization_config(trt_engine *engine, trt_serialization_config **out) TRT_NOEXCEPT;
+void trt_serialization_config_release(trt_serialization_config *config) TRT_NOEXCEPT;
+int32_t trt_serialization_config_get_flags(trt_serialization_config *config, uint32_t *out) TRT_NOEXCEPT;
+int32_t trt_serialization_config_set_flags(trt_serialization_config *config, uint32_t flags) TRT_NOEXCEPT;
+int32_t trt_serialization_config_flag(trt_serialization_config *config, int32_t op, int32_t flag,
+                                      int32_t *out) TRT_NOEXCEPT;
+int32_t trt_engine_serialize_with_config(trt_engine *engine, trt_serialization_config *config,
+                                         trt_host_memory **out) TRT_NOEXCEPT;
+int32_t trt_engine_create_inspector(trt_engine *engine, trt_engine_inspector **out) TRT_NOEXCEPT;
+void trt_engine_inspector_release(trt_engine_inspector *inspector) TRT_NOEXCEPT;
+int32_t trt_engine_inspector_set_context(trt_engine_inspector *inspector, trt_context *context) TRT_NOEXCEPT;
+int32_t trt_engine_inspector_layer_information(trt_engine_inspector *inspector, int32_t layer, int32_t format,
+                                               const char **out) TRT_NOEXCEPT;
+int32_t trt_engine_inspector_engine_information(trt_engine_inspector *inspector, int32_t format,
+                                                const char **out) TRT_NOEXCEPT;
+int32_t trt_engine_inspector_set_error_recorder(trt_engine_inspector *inspector, trt_recorder *recorder) TRT_NOEXCEPT;
 
 #ifdef __cplusplus
 #pragma GCC visibility pop
