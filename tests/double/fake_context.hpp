@@ -4,6 +4,7 @@
 // that need the engine are in fake_engine.hpp.
 #pragma once
 
+#include "fake_configs.hpp"
 #include "fake_cuda_mode.hpp"
 #include "fake_plan.hpp"
 
@@ -380,11 +381,7 @@ public:
     }
 
     size_t updateDeviceMemorySizeForShapes() noexcept override { return mPlan->deviceMemorySize; }
-    IRuntimeConfig* getRuntimeConfig() const noexcept override
-    {
-        FAKE_TRT_SINCE(VExecutionContext, getRuntimeConfig, nullptr);
-        return nullptr;
-    }
+    IRuntimeConfig* getRuntimeConfig() const noexcept override;  // fake_engine.hpp
     bool setCommunicator(void*) noexcept override
     {
         FAKE_TRT_SINCE(VExecutionContext, setCommunicator, false);
@@ -464,6 +461,7 @@ private:
     void* const mOwnedMemory;
     std::shared_ptr<std::atomic<int32_t>> mEngineContexts;
     RecorderSlot mRecorder;
+    std::unique_ptr<IRuntimeConfig> mRuntimeConfig;  // getRuntimeConfig's: the strategy it was made with
 
     mutable std::mutex mMutex;
     int32_t mProfile = 0;

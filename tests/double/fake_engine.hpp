@@ -26,6 +26,11 @@ public:
                 "fake_nvinfer: ICudaEngine destroyed while " + std::to_string(contexts)
                     + " of its execution contexts are alive");
         }
+        if (int32_t inspectors = mLiveInspectors->load(); inspectors > 0) {
+            logMessage(LogSeverity::kERROR,
+                "fake_nvinfer: ICudaEngine destroyed while " + std::to_string(inspectors)
+                    + " of its engine inspectors are alive");
+        }
         freeDevice(mAllocator, mMemory);
         --*mRuntimeEngines;
     }
@@ -102,11 +107,7 @@ public:
     IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
     TacticSources getTacticSources() const noexcept override { return 0; }
     ProfilingVerbosity getProfilingVerbosity() const noexcept override { return static_cast<ProfilingVerbosity>(0); }
-    IEngineInspector* createEngineInspector() const noexcept override
-    {
-        unsupported("createEngineInspector");
-        return nullptr;
-    }
+    IEngineInspector* createEngineInspector() const noexcept override;  // fake_inspector.hpp
 
     // Queries by name answer TensorRT's "not a tensor" values for unknown
     // names, silently: applications use them to probe.
@@ -195,13 +196,26 @@ public:
 
     ISerializationConfig* createSerializationConfig() noexcept override
     {
-        unsupported("createSerializationConfig");
-        return nullptr;
+        auto* impl = new (std::nothrow) SerializationConfig();
+        if (impl == nullptr) {
+            return nullptr;
+        }
+        auto* handle = new (std::nothrow) Owning<ISerializationConfig, SerializationConfig>(impl);
+        if (handle == nullptr) {
+            delete impl;
+        }
+        return handle;
     }
-    IHostMemory* serializeWithConfig(ISerializationConfig&) const noexcept override
+    // The fake engines have no weights, no lean runtime inside and are not
+    // refittable: every flag leaves the plan as serialize() writes it.
+    IHostMemory* serializeWithConfig(ISerializationConfig& config) const noexcept override
     {
-        unsupported("serializeWithConfig");
-        return nullptr;
+        if (config.mImpl == nullptr) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT, "Parameter check failed, condition: config is valid");
+            return nullptr;
+        }
+        config.mImpl->getFlags();
+        return serialize();
     }
     IRefitter* createRefitter(ILogger&) noexcept override
     {
@@ -246,17 +260,22 @@ public:
         FAKE_TRT_SINCE(VCudaEngine, getProfileTensorValuesV2, nullptr);
         return nullptr;  // the fake engines have no shape tensors
     }
-    IExecutionContext* createExecutionContextWithRuntimeConfig(IRuntimeConfig*) noexcept override
+    // A context whose allocation strategy is the config's (the context keeps
+    // its own config; the one given stays the caller's).
+    IExecutionContext* createExecutionContextWithRuntimeConfig(IRuntimeConfig* runtimeConfig) noexcept override
     {
         FAKE_TRT_SINCE(VCudaEngine, createExecutionContextWithRuntimeConfig, nullptr);
-        unsupported("createExecutionContextWithRuntimeConfig");
-        return nullptr;
+        if (runtimeConfig == nullptr || runtimeConfig->mImpl == nullptr) {
+            mRecorder.report(ErrorCode::kINVALID_ARGUMENT, "Parameter check failed, condition: runtimeConfig != nullptr");
+            return nullptr;
+        }
+        return createExecutionContext(runtimeConfig->mImpl->getExecutionContextAllocationStrategy());
     }
+    // Strategy kSTATIC, as createExecutionContext's default.
     IRuntimeConfig* createRuntimeConfig() noexcept override
     {
         FAKE_TRT_SINCE(VCudaEngine, createRuntimeConfig, nullptr);
-        unsupported("createRuntimeConfig");
-        return nullptr;
+        return newRuntimeConfig(0, true);
     }
     int64_t getEngineStat(EngineStat) const noexcept override
     {
@@ -326,6 +345,7 @@ private:
     void* const mMemory;
     std::shared_ptr<std::atomic<int32_t>> mRuntimeEngines;
     std::shared_ptr<std::atomic<int32_t>> mLiveContexts = std::make_shared<std::atomic<int32_t>>(0);
+    std::shared_ptr<std::atomic<int32_t>> mLiveInspectors = std::make_shared<std::atomic<int32_t>>(0);
     RecorderSlot mRecorder;
 };
 
@@ -343,9 +363,16 @@ Context::Context(Engine& engine, std::shared_ptr<Plan const> plan, int32_t strat
         mInputShapes.push_back(mPlan->tensors[index].dims);
     }
     mRecorder.set(recorder);
+    mRuntimeConfig.reset(newRuntimeConfig(strategy, false));
     ++*mEngineContexts;
 }
 
 ICudaEngine const& Context::getEngine() const noexcept { return mEngine.handle(); }
+
+IRuntimeConfig* Context::getRuntimeConfig() const noexcept
+{
+    FAKE_TRT_SINCE(VExecutionContext, getRuntimeConfig, nullptr);
+    return mRuntimeConfig.get();
+}
 
 }  // namespace

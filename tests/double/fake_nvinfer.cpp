@@ -58,6 +58,7 @@
 //
 // Helpers for the tests, besides TensorRT's own exports:
 //   int32_t fake_trt_live_objects()   live runtimes + engines + contexts + host memories
+//                             + runtime configs, serialization configs, inspectors
 //   int32_t fake_trt_logger_calls()   calls made into any ILogger::log so far
 //   void    fake_trt_forget_logger()  drops the process's registered logger
 //   int32_t fake_trt_missing_slot_calls()  calls made into a 10.x method that
@@ -68,9 +69,11 @@
 //   fake_plan.hpp     CRC-32, the plan's header and body, host memory
 //   fake_plugins.hpp  plugin creators and registries
 //   fake_cuda_mode.hpp  the CUDA mode: the driver, opened at run time
+//   fake_configs.hpp  the runtime and serialization configs
 //   fake_context.hpp  the execution context
 //   fake_enqueue.hpp  its enqueue, and the shapes it computes
 //   fake_engine.hpp   the engine (and the context's members that need it)
+//   fake_inspector.hpp  the engine inspector
 //   fake_runtime.hpp  the runtime and the process's logger
 //
 // Locking rule: state is guarded by mutexes, but no lock is ever held while

@@ -3,7 +3,7 @@
 // lean runtimes, the process's logger.
 #pragma once
 
-#include "fake_engine.hpp"
+#include "fake_inspector.hpp"
 #include "fake_plugins.hpp"
 
 namespace {
