@@ -198,7 +198,7 @@ def cuda_ordinal(obj: Any) -> int | None:
     torch-style ``.device`` (``type == "cuda"``, ``index``); a plain address
     or ``__cuda_array_interface__`` alone does not say.
     """
-    probe = getattr(obj, "__dlpack_device__", None)
+    probe: Any = getattr(obj, "__dlpack_device__", None)
     if callable(probe):
         try:
             kind, ordinal = probe()
