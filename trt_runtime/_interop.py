@@ -201,7 +201,8 @@ def cuda_ordinal(obj: Any) -> int | None:
     probe: Any = getattr(obj, "__dlpack_device__", None)
     if callable(probe):
         try:
-            kind, ordinal = probe()
+            said: Any = probe()
+            kind, ordinal = said
             return int(ordinal) if int(kind) in _DLPACK_CUDA else None
         except Exception:  # noqa: BLE001 - an object that cannot say: not known
             return None
