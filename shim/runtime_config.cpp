@@ -261,6 +261,11 @@ int32_t trt_engine_inspector_layer_information(trt_engine_inspector* inspector, 
     return call(inspector, "IEngineInspector::getLayerInformation", [&](Frame& frame) {
         return with_abi(inspector->major, [&](auto tag) -> int32_t {
             using A = decltype(tag);
+            int32_t const count = static_cast<trt_engine*>(inspector->parent())->v<A>()->getNbLayers();
+            if (layer < 0 || layer >= count) {
+                return fail(TRT_E_INVALID_ARGUMENT, "layer_index " + std::to_string(layer) + " out of range [0, " +
+                                                        std::to_string(count) + "): the engine has that many layers");
+            }
             *out = inspector->on<A>()->mImpl->getLayerInformation(
                 layer, static_cast<typename A::LayerInformationFormat>(format));
             return conclude(frame, *out != nullptr, "IEngineInspector::getLayerInformation(" + std::to_string(layer) +

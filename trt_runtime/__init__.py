@@ -108,6 +108,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Dims4": ("_dims", "Dims4"),
     "DimsHW": ("_dims", "DimsHW"),
     "PluginCreator": ("_registry", "PluginCreator"),
+    "EngineInspector": ("_runtime_config", "EngineInspector"),
+    "IEngineInspector": ("_runtime_config", "IEngineInspector"),
+    "IRuntimeConfig": ("_runtime_config", "IRuntimeConfig"),
+    "ISerializationConfig": ("_runtime_config", "ISerializationConfig"),
     "get_plugin_registry": ("_plugins", "get_plugin_registry"),
     "init_libnvinfer_plugins": ("_plugins", "init_libnvinfer_plugins"),
     "init_libnvinfer_plugins_nocheck": ("_plugins", "init_libnvinfer_plugins_nocheck"),
@@ -130,6 +134,7 @@ __all__ = [
     "DimsHW",
     "ENV_VAR",
     "EngineCapability",
+    "EngineInspector",
     "EngineStat",
     "ErrorCode",
     "ErrorCodeTRT",
@@ -139,6 +144,7 @@ __all__ = [
     "HardwareCompatibilityLevel",
     "ICudaEngine",
     "IDebugListener",
+    "IEngineInspector",
     "IErrorRecorder",
     "IExecutionContext",
     "IGpuAllocator",
@@ -148,6 +154,8 @@ __all__ = [
     "IOutputAllocator",
     "IPluginRegistry",
     "IProfiler",
+    "IRuntimeConfig",
+    "ISerializationConfig",
     "IStreamReader",
     "IStreamReaderV2",
     "IVersionedInterface",
@@ -359,6 +367,7 @@ if TYPE_CHECKING:
     from ._dims import Dims2, Dims3, Dims4, DimsHW
     from ._enums import APILanguage
     from ._plugins import get_plugin_registry, init_libnvinfer_plugins, init_libnvinfer_plugins_nocheck
+    from ._runtime_config import EngineInspector, IEngineInspector, IRuntimeConfig, ISerializationConfig
     from ._registry import PluginCreator
     from ._types import EngineStat, LayerInformationFormat, SerializationFlag, TacticSource
     from ._versioned import InterfaceInfo, IVersionedInterface

@@ -1,4 +1,4 @@
-"""More of the official ``IExecutionContext`` API, none of it a callback interface.
+"""More of the official ``IExecutionContext`` API, none of it a callback interface (its runtime config too).
 
 :class:`ContextMore` is a base of :class:`~trt_runtime.IExecutionContext`
 only; it has no state of its own. As for the context's other methods, the
@@ -16,6 +16,7 @@ from ._callbacks import IGpuAllocator, give_callback
 from ._errors import InvalidArgumentError, check_int32, check_int64
 from ._ffi import ffi, lib
 from ._interop import as_address, as_stream
+from ._runtime_config import IRuntimeConfig
 from ._types import ProfilingVerbosity, enum_or_int
 
 if TYPE_CHECKING:
@@ -81,6 +82,14 @@ class ContextMore:
         if status:
             self._fail(status)
         return out[0]  # type: ignore[no-any-return]
+
+    def get_runtime_config(self) -> IRuntimeConfig:
+        """The context's own :class:`IRuntimeConfig` (borrowed: it keeps the context alive). TensorRT 10.11+."""
+        out = ffi.new("trt_runtime_config **")
+        status = lib.trt_context_get_runtime_config(self._handle(), out)
+        if status:
+            self._fail(status)
+        return IRuntimeConfig._adopt(out[0], self)  # type: ignore[arg-type]  # ContextMore is a base of IExecutionContext only
 
     # ---------------------------------------------------------- synchronous execution
 

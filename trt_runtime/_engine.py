@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from ._bridge import Bridge
 from ._callbacks import IErrorRecorder, give_callback
@@ -22,6 +22,7 @@ from ._ffi import ffi, lib
 from ._handle import Maker, _Owned
 from ._host_memory import IHostMemory
 from ._iotable import IOTable, decode_name
+from ._runtime_config import IRuntimeConfig
 from ._types import (
     DataType,
     Dims,
@@ -387,16 +388,33 @@ class ICudaEngine(_Owned, EngineMore):
         return IHostMemory._adopt(out[0])
 
     def create_execution_context(
-        self, strategy: ExecutionContextAllocationStrategy = ExecutionContextAllocationStrategy.STATIC
+        self,
+        strategy: ExecutionContextAllocationStrategy | IRuntimeConfig = ExecutionContextAllocationStrategy.STATIC,
+        runtime_config: IRuntimeConfig | None = None,
     ) -> IExecutionContext:
         """A new execution context; it keeps this engine alive.
 
+        As the official overloads: ``create_execution_context(strategy)``, or
+        ``create_execution_context(runtime_config=config)`` (also positional)
+        for a context with the config's strategy, which keeps the config
+        alive (TensorRT 10.11+); ``runtime_config=None`` is the default strategy.
+
         Raises
         ------
+        TypeError
+            Both a strategy and a runtime config, or a runtime config of another type.
         TensorRTError
             TensorRT could not create it (out of device memory, for one);
             ``reports`` says why.
         """
+        if isinstance(strategy, IRuntimeConfig):  # the second overload, positionally
+            if runtime_config is not None:
+                _both()
+            return self._create_context_with_config(strategy)
+        if runtime_config is not None:
+            if strategy is not ExecutionContextAllocationStrategy.STATIC:
+                _both()
+            return self._create_context_with_config(runtime_config)
         try:
             value = ExecutionContextAllocationStrategy(strategy)
         except ValueError:
@@ -431,6 +449,10 @@ class ICudaEngine(_Owned, EngineMore):
         }
         return (_unpickle_engine, (data, meta))
 
+
+
+def _both() -> NoReturn:
+    raise TypeError("create_execution_context takes a strategy or a runtime_config, not both")
 
 
 def _unpickle_engine(data: Any, meta: Any) -> ICudaEngine:

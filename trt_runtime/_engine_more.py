@@ -1,4 +1,5 @@
-"""More of the official ``ICudaEngine`` API: engine statistics, aliased inputs, shape-input profile values.
+"""More of the official ``ICudaEngine`` API: engine statistics, aliased inputs, shape-input profile values,
+runtime and serialization configs, engine inspectors.
 
 :class:`EngineMore` is a base of :class:`~trt_runtime.ICudaEngine` only; it
 has no state of its own. Methods a 10.x library lacks raise
@@ -9,12 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._context import IExecutionContext
 from ._errors import check_int32
 from ._ffi import ffi, lib
+from ._host_memory import IHostMemory
 from ._iotable import decode_name
+from ._runtime_config import EngineInspector, IRuntimeConfig, ISerializationConfig
 from ._types import EngineStat, OptProfileSelector
 
 if TYPE_CHECKING:
+    from ._engine import ICudaEngine
     from ._iotable import IOTable
     from ._types import Dims
 
@@ -75,6 +80,59 @@ class EngineMore:
                 self._fail(status)
             result.append(list(values[0:count]))
         return result
+
+    # ---------------------------------------------------------- configs and the inspector
+
+    def _engine(self) -> ICudaEngine:
+        return self  # type: ignore[return-value]  # EngineMore is a base of ICudaEngine only
+
+    def create_runtime_config(self) -> IRuntimeConfig:
+        """A new :class:`IRuntimeConfig` (strategy ``STATIC``); it keeps this engine alive. TensorRT 10.11+."""
+        out = ffi.new("trt_runtime_config **")
+        status = lib.trt_engine_create_runtime_config(self._handle(), out)
+        if status:
+            self._fail(status)
+        return IRuntimeConfig._adopt(out[0], self._engine())
+
+    def _create_context_with_config(self, config: IRuntimeConfig) -> IExecutionContext:
+        """``create_execution_context(runtime_config=config)``: a context with the config's strategy, holding it."""
+        if not isinstance(config, IRuntimeConfig):
+            raise TypeError(f"runtime_config must be a trt_runtime.IRuntimeConfig or None, not {type(config).__name__}")
+        handle = config._handle()
+        strategy = config.get_execution_context_allocation_strategy()
+        table = self._table()
+        out = ffi.new("trt_context **")
+        status = lib.trt_engine_create_context_with_config(self._handle(), handle, out)
+        if status:
+            self._fail(status)
+        return IExecutionContext._adopt(out[0], self._engine(), table, strategy)
+
+    def create_serialization_config(self) -> ISerializationConfig:
+        """A new :class:`ISerializationConfig` (no flag set); it keeps this engine alive."""
+        out = ffi.new("trt_serialization_config **")
+        status = lib.trt_engine_create_serialization_config(self._handle(), out)
+        if status:
+            self._fail(status)
+        return ISerializationConfig._adopt(out[0], self._engine())
+
+    def serialize_with_config(self, config: ISerializationConfig) -> IHostMemory:
+        """The plan, serialized as ``config``'s flags say, as :class:`IHostMemory` (as :meth:`serialize`)."""
+        if not isinstance(config, ISerializationConfig):
+            raise TypeError(f"config must be a trt_runtime.ISerializationConfig, not {type(config).__name__}")
+        handle = config._handle()
+        out = ffi.new("trt_host_memory **")
+        status = lib.trt_engine_serialize_with_config(self._handle(), handle, out)
+        if status:
+            self._fail(status)
+        return IHostMemory._adopt(out[0])
+
+    def create_engine_inspector(self) -> EngineInspector:
+        """A new :class:`EngineInspector` of this engine; it keeps the engine alive."""
+        out = ffi.new("trt_engine_inspector **")
+        status = lib.trt_engine_create_inspector(self._handle(), out)
+        if status:
+            self._fail(status)
+        return EngineInspector._adopt(out[0], self._engine())
 
     def get_weight_streaming_automatic_budget(self) -> int:
         """The budget TensorRT would choose for weight streaming (bytes); ``weight_streaming_automatic_budget``."""

@@ -176,14 +176,14 @@ class EngineStat(TrtEnum):
 
 
 class LayerInformationFormat(TrtEnum):
-    """Format of an engine inspector's layer information (official; the inspector is not offered)."""
+    """Format of an engine inspector's layer information (``EngineInspector.get_layer_information``)."""
 
     ONELINE = 0
     JSON = 1
 
 
 class SerializationFlag(TrtEnum):
-    """Bit offsets of a serialization config's flags (official; the config is not offered)."""
+    """Bit offsets of a serialization config's flags (``ISerializationConfig.flags``; ``INCLUDE_REFIT``: TensorRT 10.14+)."""
 
     EXCLUDE_WEIGHTS = 0
     EXCLUDE_LEAN_RUNTIME = 1
