@@ -89,7 +89,8 @@ class ContextMore:
         status = lib.trt_context_get_runtime_config(self._handle(), out)
         if status:
             self._fail(status)
-        return IRuntimeConfig._adopt(out[0], self)  # type: ignore[arg-type]  # ContextMore is a base of IExecutionContext only
+        # ContextMore is a base of IExecutionContext only.
+        return IRuntimeConfig._adopt(out[0], self)  # type: ignore[arg-type]
 
     # ---------------------------------------------------------- synchronous execution
 

@@ -59,7 +59,8 @@ def member(cls: type[_E], value: Any, name: str) -> _E:
     try:
         return cls(value)
     except ValueError:
-        raise InvalidArgumentError(f"{name} must be a {cls.__name__}, got {value!r}", lib.TRT_E_INVALID_ARGUMENT) from None
+        message = f"{name} must be a {cls.__name__}, got {value!r}"
+        raise InvalidArgumentError(message, lib.TRT_E_INVALID_ARGUMENT) from None
 
 
 def _fail(status: int) -> Any:
