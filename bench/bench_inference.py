@@ -256,6 +256,10 @@ class Worker:
 
 
 def worker_main(side: str, library: str, plans: str, cuda: bool) -> None:
+    cpu = os.environ.get("BENCH_PIN_CPU")
+    if cpu:
+        # Both sides on the same CPU, as bench_runtime.py does: neither gets a quieter core.
+        os.sched_setaffinity(0, {int(cpu)})
     try:
         worker = Worker(side, library, plans, cuda)
         print(json.dumps({"ready": True}), flush=True)
@@ -370,14 +374,19 @@ def measure_inference(sides: dict[str, Side], keys: list[str], repeat: int, numb
     out: dict[str, Any] = {}
     for key in keys:
         checks = {name: side.ask({"op": "check", "key": key}) for name, side in sides.items()}
+        # Enough calls for a repeat of about 50 ms (at least `number`): short repeats
+        # of sub-microsecond rows are mostly timer and scheduler noise.
+        probe = sides[OURS].ask({"op": "time", "key": key, "number": 200})["s"]
+        number_here = int(min(max(number, 0.05 / max(probe, 1e-9)), 500_000))
         times: dict[str, list[float]] = {OURS: [], OFFICIAL: []}
         for r in range(repeat):
             order = (OURS, OFFICIAL) if r % 2 == 0 else (OFFICIAL, OURS)
             for name in order:
-                times[name].append(sides[name].ask({"op": "time", "key": key, "number": number})["s"])
+                times[name].append(sides[name].ask({"op": "time", "key": key, "number": number_here})["s"])
         out[key] = {name: statistics.median(values) for name, values in times.items()}
         out[key]["checks"] = checks
         out[key]["repeats"] = times
+        out[key]["number"] = number_here
     return out
 
 
@@ -519,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             pass
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO), os.environ.get("PYTHONPATH", "")]))
+    env["BENCH_PIN_CPU"] = str(max(os.sched_getaffinity(0)))
     result: dict[str, Any] = {"machine": machine_line(cuda), "cuda": cuda, "repeat": args.repeat,
                               "number": args.number, "inference": {}}
     with tempfile.TemporaryDirectory() as tmp:
@@ -536,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
                 side.close()
         if args.plan_mib:
             result["big_plan"] = measure_big_plan(library, big, max(3, args.repeat // 3), env)
-    text = f"{result['machine']}; medians of {args.repeat} alternating repeats of {args.number} calls\n\n" + table(result)
+    text = (f"{result['machine']}; medians of {args.repeat} alternating repeats of at least {args.number} calls "
+            f"(about 50 ms each), both workers on CPU {env['BENCH_PIN_CPU']}\n\n" + table(result))
     print(text)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
