@@ -38,7 +38,7 @@ before, so both read from the page cache; time and peak growth of
 Usage::
 
     python3 bench/bench_inference.py [--out DIR] [--repeat 9] [--quick] [--host]
-    python3 bench/bench_inference.py --plot DIR/inference.json   # the PNG only (needs matplotlib)
+    python3 bench/bench_inference.py --plot DIR/inference.json   # table and PNG again (PNG: matplotlib)
 
 Needs trt_runtime (built), tensorrt_lean_bindings, g++ (to build the double),
 and torch for ``--cuda``.
@@ -55,37 +55,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SONAME = "libnvinfer_lean.so.11"
-SIZES = (1, 4, 16)
+sys.path.insert(0, str(HERE))
+from inference_report import CUDA_ONLY, OFFICIAL, ONCE, OURS, ROWS, SIZES, header, plot, table  # noqa: E402
 ELEMENTS = 16
-OURS, OFFICIAL = "ours", "official"
-
-# key, label, target (ours / official) or None, the sides that run it
-ROWS: list[tuple[str, str, float | None]] = []
-for _n in SIZES:
-    _t = {4: 1.2}.get(_n)
-    ROWS.append((f"seq_{_n}", f"official sequence, {_n} tensor{'s' if _n > 1 else ''}", _t))
-    ROWS.append((f"binding_{_n}", f"Binding.execute vs official sequence, {_n} tensor{'s' if _n > 1 else ''}",
-                 0.5 if _n == 4 else None))
-    ROWS.append((f"v2_{_n}", f"execute_v2, {_n} tensor{'s' if _n > 1 else ''}", None))
-ROWS.append(("graph_4", "CUDA graph replay, 4 tensors", 1.05))
-ROWS.append(("devseq_4", "official sequence, 4 tensors, trt_runtime's runtime made with device=0", None))
-CUDA_ONLY = ("graph_4", "devseq_4")
-ONCE = ("set_threads", "set_floor", "runtime_create", "load_runtime")  # measured once, in host mode
-ROWS += [
-    ("set_threads", "max_threads set", 1.0),
-    ("set_floor", "floor: property setter + bare cffi call vs official set", None),
-    ("runtime_create", "later Runtime creation", 1.5),
-    ("load_runtime", "load_runtime(lean)", None),
-]
-
 
 def names_of(n: int) -> tuple[list[str], list[str]]:
     inputs = [f"in{k}" for k in range((n + 1) // 2)]
@@ -411,78 +389,6 @@ def measure_big_plan(library: str, plan: Path, repeat: int, env: dict[str, str])
     return out
 
 
-def labelled(result: dict[str, Any]) -> list[tuple[str, str, float | None, dict[str, Any]]]:
-    """The measured rows in table order: (key, label, target, row); inference rows once per mode."""
-    out = []
-    for mode in ("cuda", "host"):
-        for key, label, target in ROWS:
-            row = result["inference"].get(f"{mode}:{key}")
-            if row is not None:
-                out.append((f"{mode}:{key}", f"[{mode}] {label}", target, row))
-    for key, label, target in ROWS:
-        if key in ONCE and key in result["inference"]:
-            out.append((key, label, target, result["inference"][key]))
-    return out
-
-
-def fmt(seconds: float) -> str:
-    return f"{seconds * 1e6:.2f} us" if seconds < 1e-3 else f"{seconds * 1e3:.1f} ms"
-
-
-def verdict(ratio: float, target: float | None) -> str:
-    if target is None:
-        return ""
-    return f"<= {target}x" + ("" if ratio <= target else " (missed)")
-
-
-def table(result: dict[str, Any]) -> str:
-    lines = ["| row | trt_runtime | official | ratio | target |", "| --- | ---: | ---: | ---: | --- |"]
-    for key, label, target, row in labelled(result):
-        ratio = row[OURS] / row[OFFICIAL]
-        lines.append(f"| {label} | {fmt(row[OURS])} | {fmt(row[OFFICIAL])} | {ratio:.2f}x | {verdict(ratio, target)} |")
-    big = result.get("big_plan")
-    if big:
-        mib = big["size_bytes"] >> 20
-        o, f = big[OURS], big[OFFICIAL]
-        lines.append(f"| {mib} MiB plan: by path vs open().read() | {fmt(o['s'])} | {fmt(f['s'])} | "
-                     f"{o['s'] / f['s']:.2f}x | {verdict(o['s'] / f['s'], 0.8)} |")
-        lines.append(f"| {mib} MiB plan: peak anonymous memory | {o['anon'] / 2**20:.1f} MiB ({o['anon_share']:.1%}) | "
-                     f"{f['anon'] / 2**20:.1f} MiB ({f['anon_share']:.1%}) | | < 5% of the plan"
-                     f"{'' if o['anon_share'] < 0.05 else ' (missed)'} |")
-    return "\n".join(lines)
-
-
-def plot(result: dict[str, Any], png: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels, ratios, targets = [], [], []
-    for key, label, target, row in labelled(result):
-        labels.append(label)
-        ratios.append(row[OURS] / row[OFFICIAL])
-        targets.append(target)
-    big = result.get("big_plan")
-    if big:
-        labels.append(f"{big['size_bytes'] >> 20} MiB plan by path, time")
-        ratios.append(big[OURS]["s"] / big[OFFICIAL]["s"])
-        targets.append(0.8)
-    fig, ax = plt.subplots(figsize=(9, 0.42 * len(labels) + 1.4))
-    ys = list(range(len(labels)))[::-1]
-    colors = ["tab:green" if t is None or r <= t else "tab:red" for r, t in zip(ratios, targets)]
-    ax.barh(ys, ratios, color=colors)
-    for y, t in zip(ys, targets):
-        if t is not None:
-            ax.plot([t, t], [y - 0.4, y + 0.4], color="black", linewidth=2)
-    ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
-    ax.set_yticks(ys, labels, fontsize=8)
-    ax.set_xlabel("time, trt_runtime / official bindings (lower is better; black ticks: targets)")
-    ax.set_title(result["machine"], fontsize=9)
-    fig.tight_layout()
-    fig.savefig(png, dpi=110)
-
-
 def machine_line(cuda: bool) -> str:
     gpu = "host copies (no GPU)"
     if cuda:
@@ -514,8 +420,11 @@ def main(argv: list[str] | None = None) -> int:
         worker_main(args.worker, args.library, args.plans, args.cuda)
         return 0
     if args.plot:
+        # The table and the PNG again from an earlier run's JSON (the PNG needs matplotlib).
         source = Path(args.plot)
-        plot(json.loads(source.read_text()), source.with_suffix(".png"))
+        earlier = json.loads(source.read_text())
+        source.with_suffix(".md").write_text(header(earlier) + table(earlier) + "\n")
+        plot(earlier, source.with_suffix(".png"))
         return 0
     if args.quick:
         args.repeat, args.number, args.plan_mib = 3, 300, min(args.plan_mib, 64)
@@ -546,8 +455,8 @@ def main(argv: list[str] | None = None) -> int:
                 side.close()
         if args.plan_mib:
             result["big_plan"] = measure_big_plan(library, big, max(3, args.repeat // 3), env)
-    text = (f"{result['machine']}; medians of {args.repeat} alternating repeats of at least {args.number} calls "
-            f"(about 50 ms each), both workers on CPU {env['BENCH_PIN_CPU']}\n\n" + table(result))
+    result["pinned_cpu"] = int(env["BENCH_PIN_CPU"])
+    text = header(result) + table(result)
     print(text)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

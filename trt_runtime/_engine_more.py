@@ -19,7 +19,7 @@ from ._runtime_config import EngineInspector, IRuntimeConfig, ISerializationConf
 from ._types import EngineStat, OptProfileSelector
 
 if TYPE_CHECKING:
-    from ._engine import ICudaEngine
+    from trt_runtime import ICudaEngine  # through the package face: no import cycle
     from ._iotable import IOTable
     from ._types import Dims
 

@@ -31,8 +31,7 @@ from ._handle import _Owned
 from ._types import ExecutionContextAllocationStrategy, LayerInformationFormat, SerializationFlag, enum_or_int
 
 if TYPE_CHECKING:
-    from ._context import IExecutionContext
-    from ._engine import ICudaEngine
+    from trt_runtime import ICudaEngine, IExecutionContext  # through the package face: no import cycle
 
 __all__ = ["IRuntimeConfig", "ISerializationConfig", "EngineInspector", "IEngineInspector"]
 
@@ -296,7 +295,7 @@ class EngineInspector(_Owned):
 
     @execution_context.setter
     def execution_context(self, value: IExecutionContext | None) -> None:
-        from ._context import IExecutionContext
+        from trt_runtime import IExecutionContext  # through the package face: no import cycle
 
         if value is not None and not isinstance(value, IExecutionContext):
             raise TypeError(f"execution_context must be a trt_runtime.IExecutionContext or None, "
