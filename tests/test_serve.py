@@ -128,20 +128,39 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _gpu() -> bool:
+    """Whether the replicas serve from CUDA memory: a GPU that torch sees (the double then runs in CUDA mode)."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+GPU = _gpu()
+
+
 @pytest.fixture(scope="module")
 def served(fake_lib_path: pathlib.Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """Two replicas of the example on the double behind Serve's HTTP proxy; Ray shut down afterwards."""
+    """Two replicas of the example on the double behind Serve's HTTP proxy; Ray shut down afterwards.
+
+    On a machine with a GPU both replicas share it (half a GPU each), serve from CUDA memory, and the
+    double copies with the CUDA driver (FAKE_TRT_CUDA=1); without one, host memory and no GPU.
+    """
     plan = served_plan(tmp_path_factory.mktemp("serve") / "served.plan")
     path = [str(REPO), str(EXAMPLES), *filter(None, [os.environ.get("PYTHONPATH")])]
     env_vars = {"TRT_RUNTIME_LIBRARY": str(fake_lib_path), "PYTHONPATH": os.pathsep.join(path)}
+    if GPU:
+        env_vars["FAKE_TRT_CUDA"] = "1"
     port = _free_port()
     # The replicas' logs (TensorRT's messages among them) stay in Ray's session folder.
-    ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, object_store_memory=100 * 2**20,
+    ray.init(num_cpus=2, num_gpus=1 if GPU else 0, include_dashboard=False, object_store_memory=100 * 2**20,
              runtime_env={"env_vars": env_vars}, log_to_driver=False, namespace="trt_runtime_tests")
     try:
         assert ray.util.get_node_ip_address() == "127.0.0.1"
         serve.start(http_options={"host": "127.0.0.1", "port": port})
-        app = serve_ray.build_app(plan, replicas=2, num_gpus=0, num_cpus=0.5, batch_wait_timeout_s=0.01)
+        app = serve_ray.build_app(plan, replicas=2, num_gpus=0.5 if GPU else 0, num_cpus=0.5,
+                                  memory="cuda" if GPU else "host", batch_wait_timeout_s=0.01)
         handle = serve.run(app, name=APP, route_prefix="/")
         yield Served(f"http://127.0.0.1:{port}/", handle)
     finally:
@@ -175,6 +194,7 @@ def running_replicas() -> int:
 def test_requests_of_several_threads_are_all_answered_through_a_killed_replica(served: Served) -> None:
     replicas = describe_all(served)
     assert all(info["engine"] == "served" and info["max_batch"] == MAX_BATCH for info in replicas.values())
+    assert all(info["memory"] == ("cuda" if GPU else "host") for info in replicas.values()), replicas
     victim = min(replicas)
     answers: dict[int, np.ndarray] = {}
     retries: list[str] = []
@@ -208,7 +228,8 @@ def test_requests_of_several_threads_are_all_answered_through_a_killed_replica(s
     assert victim not in now and len(set(now) - set(replicas)) == 1, (sorted(replicas), sorted(now))
     # Requests were batched: some execution ran more than one sample.
     assert any(info["samples"] > info["executions"] for info in now.values()), now
-    print(f"\n{REQUESTS} requests from {THREADS} threads answered in {wall:.1f} s; replica {victim} killed after "
+    print(f"\n[{'cuda' if GPU else 'host'} memory] {REQUESTS} requests from {THREADS} threads answered in "
+          f"{wall:.1f} s; replica {victim} killed after "
           f"{KILL_AFTER}, {len(retries)} retries, restarted as {sorted(set(now) - set(replicas))}; batches: "
           + ", ".join(f"{i['samples']} samples in {i['executions']} executions" for i in now.values()))
 
