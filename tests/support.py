@@ -271,3 +271,21 @@ def run_bare_python(code: str, env: dict[str, str] | None = None) -> subprocess.
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
                           env=full_env, timeout=120)
+
+
+# ------------------------------------------------------------------ CUDA contexts (libcuda through ctypes)
+
+
+def current(cuda: Any) -> int:
+    """The CUDA context current on this thread (0: none), from ``cuda``, libcuda opened with ctypes."""
+    ctx = ctypes.c_void_p()
+    assert cuda.cuCtxGetCurrent(ctypes.byref(ctx)) == 0
+    return ctx.value or 0
+
+
+def primary(cuda: Any, ordinal: int) -> int:
+    """Device ``ordinal``'s primary context (retained once more: tests are short-lived)."""
+    dev, ctx = ctypes.c_int(), ctypes.c_void_p()
+    assert cuda.cuDeviceGet(ctypes.byref(dev), ordinal) == 0
+    assert cuda.cuDevicePrimaryCtxRetain(ctypes.byref(ctx), dev) == 0
+    return ctx.value or 0

@@ -21,6 +21,7 @@ import pytest
 import trt_runtime as trt
 from conftest import REAL_LIBS, RecordingLogger, make_plan
 from copy_engine import PROFILES, TENSORS, arrays, wire
+from support import current, primary
 
 
 def _driver() -> Any:
@@ -33,21 +34,6 @@ def _driver() -> Any:
     if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0 or count.value == 0:
         return None
     return cuda
-
-
-def current(cuda: Any) -> int:
-    ctx = ctypes.c_void_p()
-    assert cuda.cuCtxGetCurrent(ctypes.byref(ctx)) == 0
-    return ctx.value or 0
-
-
-def primary(cuda: Any, ordinal: int) -> int:
-    """Device ``ordinal``'s primary context (retained once more: tests are short-lived)."""
-    dev = ctypes.c_int()
-    ctx = ctypes.c_void_p()
-    assert cuda.cuDeviceGet(ctypes.byref(dev), ordinal) == 0
-    assert cuda.cuDevicePrimaryCtxRetain(ctypes.byref(ctx), dev) == 0
-    return ctx.value or 0
 
 
 def in_fresh_thread(work: Callable[[], None]) -> None:

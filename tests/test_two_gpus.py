@@ -18,6 +18,7 @@ import pytest
 
 import trt_runtime as trt
 from conftest import RecordingLogger, make_plan
+from support import current, primary
 
 torch = pytest.importorskip("torch")
 
@@ -36,19 +37,6 @@ def two_gpus(monkeypatch: pytest.MonkeyPatch) -> Any:
     cuda = ctypes.CDLL("libcuda.so.1")
     assert cuda.cuInit(0) == 0
     return cuda
-
-
-def current(cuda: Any) -> int:
-    ctx = ctypes.c_void_p()
-    assert cuda.cuCtxGetCurrent(ctypes.byref(ctx)) == 0
-    return ctx.value or 0
-
-
-def primary(cuda: Any, ordinal: int) -> int:
-    dev, ctx = ctypes.c_int(), ctypes.c_void_p()
-    assert cuda.cuDeviceGet(ctypes.byref(dev), ordinal) == 0
-    assert cuda.cuDevicePrimaryCtxRetain(ctypes.byref(ctx), dev) == 0
-    return ctx.value or 0
 
 
 def on_threads(work: list[Callable[[], None]]) -> None:
