@@ -214,8 +214,10 @@ int32_t trt_last_report(int32_t index, int32_t* source, int32_t* code, const cha
 int32_t trt_last_callback_failures(void) noexcept { return tl_last_callback_failures; }
 
 int32_t trt_thread_in_call(void) noexcept {
-    Frame const* f = tl_frame;
-    return f != nullptr && f->collects;
+    Frame const* const f = tl_frame;
+    int32_t depth = 0;
+    for (Frame const* g = f; g != nullptr; g = g->previous) ++depth;
+    return f != nullptr && f->collects ? depth : -depth;
 }
 
 void trt_shutdown(void) noexcept { g_shutdown.store(true, std::memory_order_release); }

@@ -164,6 +164,52 @@ struct trt_plugin_registry {
     int32_t minor = 0;
 };
 
+// A logger shared by the runtimes made with it. `users` counts its holders
+// (the creator until it gives its hold back, and each runtime), and becomes -1
+// for good once the last is gone: `release(ctx)` then runs, once, and a
+// runtime can no longer take it. The creator's hold means a target is never
+// released between its creation and its first runtime. `refs` counts the
+// holders of its memory: the creator's handle, and one until it is released.
+struct trt_log_target {
+    trt_log_fn log = nullptr;
+    trt_release_fn release = nullptr;
+    void* ctx = nullptr;
+    std::atomic<int64_t> users{1};
+    std::atomic<int32_t> refs{2};
+
+    // Takes one runtime's hold; false once released.
+    bool take() noexcept {
+        int64_t n = users.load(std::memory_order_acquire);
+        do {
+            if (n < 0) return false;
+        } while (!users.compare_exchange_weak(n, n + 1, std::memory_order_acq_rel));
+        return true;
+    }
+    // Gives one runtime's hold back; the last one releases.
+    void give() noexcept {
+        int64_t n = users.load(std::memory_order_acquire);
+        for (;;) {
+            if (n <= 0) return;  // released already: a hold given twice changes nothing
+            int64_t const next = n == 1 ? -1 : n - 1;
+            if (users.compare_exchange_weak(n, next, std::memory_order_acq_rel)) break;
+        }
+        if (n == 1) finish(true);
+    }
+    // The creator gives its hold back, with no runtime ever holding the
+    // target: released without telling `release` (nobody took the logger).
+    void abandon() noexcept {
+        int64_t only = 1;
+        if (users.compare_exchange_strong(only, -1, std::memory_order_acq_rel)) finish(false);
+        else give();
+    }
+    void drop() noexcept {
+        if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
+private:
+    void finish(bool call_release) noexcept;
+};
+
 // The TensorRT objects behind the handles are kept as untyped pointers: their
 // type is that of the library's major version, known at run time (Owner's
 // `major`); the accessors cast them for a tag of abi.hpp.
@@ -172,7 +218,7 @@ struct trt_runtime final : shim::Owner {
     void* runtime = nullptr;  // IRuntime*
     void* impl = nullptr;     // VRuntime*
     trt_runtime* parent = nullptr;  // the runtime a loaded runtime came from, held
-    trt_release_fn release_log = nullptr;
+    trt_log_target* target = nullptr;  // held; a loaded runtime logs through its parent's instead
     std::unique_ptr<trt_plugin_registry> registry;  // guarded by mutex()
 
     std::mutex& mutex() noexcept { return mutex_; }

@@ -11,7 +11,7 @@ namespace {
 
 template <typename A>
 trt_runtime* wrap_runtime(trt_library* library, typename A::IRuntime* native, trt_runtime* parent, trt_log_fn log,
-                          trt_release_fn release, void* ctx) {
+                          trt_log_target* target, void* ctx) {
     auto* out = new trt_runtime();
     out->library = library;
     out->major = library->info.major;
@@ -21,7 +21,7 @@ trt_runtime* wrap_runtime(trt_library* library, typename A::IRuntime* native, tr
     out->parent = parent;
     out->log = log;
     out->log_ctx = ctx;
-    out->release_log = release;
+    out->target = target;
     if (parent) {
         parent->retain();
         out->device = parent->device;  // a loaded runtime runs on its parent's device
@@ -92,24 +92,65 @@ void trt_runtime::delete_native() noexcept {
 void trt_runtime::release_extras() noexcept {
     // The device binding belongs to the runtime that made it; loaded runtimes share it.
     if (!parent) device_unbind(device);
-    // The logger's bridge: the Python side may let it go now.
-    if (trt_release_fn const done = release_log) {
-        void* const ctx = log_ctx;
+    // The logger, which other runtimes may share: the last one releases it.
+    if (target) target->give();
+}
+
+void trt_log_target::finish(bool call_release) noexcept {
+    // The Python side may let the logger's bridge go now.
+    if (call_release && release) {
         invoke([&] {
-            done(ctx);
+            release(ctx);
             return 0;
         });
     }
+    drop();  // the hold of "not released yet"
 }
 
 // ================================================================== exports
 
 extern "C" {
 
-int32_t trt_runtime_create(trt_library* library, int32_t device, trt_log_fn log, trt_release_fn release,
-                           void* log_ctx, trt_runtime** out) noexcept {
+int32_t trt_log_target_create(trt_log_fn log, trt_release_fn release, void* ctx, trt_log_target** out) noexcept {
     return guard([&]() -> int32_t {
         *out = nullptr;
+        auto* target = new trt_log_target();
+        target->log = log;
+        target->release = release;
+        target->ctx = ctx;
+        *out = target;
+        return TRT_OK;
+    });
+}
+
+void trt_log_target_drop(trt_log_target* target) noexcept {
+    if (target) target->drop();
+}
+
+void trt_log_target_give(trt_log_target* target) noexcept {
+    if (target) target->give();
+}
+
+int32_t trt_runtime_create(trt_library* library, int32_t device, trt_log_fn log, trt_release_fn release,
+                           void* log_ctx, trt_runtime** out) noexcept {
+    trt_log_target* target = nullptr;
+    int32_t status = trt_log_target_create(log, release, log_ctx, &target);
+    if (status != TRT_OK) return status;
+    status = trt_runtime_create_for(library, device, target, out);
+    // On failure the caller keeps what the shim never took: no release.
+    if (status != TRT_OK) target->abandon();
+    else target->give();
+    target->drop();
+    return status;
+}
+
+int32_t trt_runtime_create_for(trt_library* library, int32_t device, trt_log_target* target,
+                               trt_runtime** out) noexcept {
+    return guard([&]() -> int32_t {
+        *out = nullptr;
+        if (!target) return fail(TRT_E_INVALID_ARGUMENT, "trt_runtime_create_for: the log target is NULL");
+        trt_log_fn const log = target->log;
+        void* const log_ctx = target->ctx;
         if (!library) return fail(TRT_E_CLOSED, "trt_runtime_create: the library handle is NULL");
         if (!library->info.abi_supported) {
             return fail(TRT_E_UNSUPPORTED_VERSION,
@@ -150,9 +191,13 @@ int32_t trt_runtime_create(trt_library* library, int32_t device, trt_log_fn log,
             return fail(no_device ? TRT_E_NO_DEVICE : TRT_E_FAILED,
                         "TensorRT could not create a runtime" + first_error(frame), &frame);
         }
+        if (!target->take()) {
+            destroy_raw();
+            return fail(TRT_E_CLOSED, "trt_runtime_create_for: the log target was released (its runtimes are gone)");
+        }
         *out = with_abi(library->info.major, [&](auto tag) {
             using A = decltype(tag);
-            return wrap_runtime<A>(library, static_cast<typename A::IRuntime*>(raw), nullptr, log, release, log_ctx);
+            return wrap_runtime<A>(library, static_cast<typename A::IRuntime*>(raw), nullptr, log, target, log_ctx);
         });
         (*out)->device = binding;
         unbind.release();
@@ -337,7 +382,13 @@ int32_t trt_runtime_load_runtime(trt_runtime* rt, const char* path, trt_log_fn l
             std::unique_ptr<typename A::IRuntime> owned(loaded);  // destroys a runtime nobody receives
             int32_t const status = conclude(frame, loaded != nullptr, "loadRuntime");
             if (status != TRT_OK) return status;
-            *out = wrap_runtime<A>(rt->library, owned.release(), rt, log, release, log_ctx);
+            // With no release, the context is the parent's logger's: the parent, held, keeps it.
+            trt_log_target* target = nullptr;
+            if (release) {  // the creator's hold becomes the runtime's
+                if (int32_t const made = trt_log_target_create(log, release, log_ctx, &target)) return made;
+            }
+            *out = wrap_runtime<A>(rt->library, owned.release(), rt, log, target, log_ctx);
+            if (target) target->drop();  // the runtime's hold keeps it
             return TRT_OK;
         });
     });
@@ -353,10 +404,14 @@ int32_t trt_runtime_adopt(trt_library* library, void* native, int32_t owned, trt
                                                        std::to_string(library->info.major) + ".x is not supported");
         }
         if (!plausible(native)) return fail(TRT_E_INVALID_ARGUMENT, "trt_runtime_adopt: not an IRuntime pointer");
+        trt_log_target* target = nullptr;
+        // The creator's hold becomes the runtime's.
+        if (int32_t const status = trt_log_target_create(log, release, log_ctx, &target)) return status;
         trt_runtime* rt = with_abi(library->info.major, [&](auto tag) {
             using A = decltype(tag);
-            return wrap_runtime<A>(library, static_cast<typename A::IRuntime*>(native), nullptr, log, release, log_ctx);
+            return wrap_runtime<A>(library, static_cast<typename A::IRuntime*>(native), nullptr, log, target, log_ctx);
         });
+        target->drop();  // the runtime's hold keeps it
         rt->owned = owned != 0;
         *out = rt;
         return TRT_OK;

@@ -59,6 +59,7 @@ struct Frame {
     // application's callbacks raise; false in releases, whose failures go to
     // the application's last-resort hook instead.
     bool collects = true;
+    Frame* previous = nullptr;  // the frame this one nests in (a callback's call), or none
     std::vector<Report> reports;
     int32_t errors = 0;
     int32_t callback_failures = 0;
@@ -77,20 +78,20 @@ inline Frame* current_frame() noexcept { return tl_frame; }
 // nothing in costs a few stores (nothing is allocated until a report).
 class FrameScope {
 public:
-    FrameScope(trt_log_fn log, void* ctx, bool collects = true) noexcept : previous_(tl_frame) {
+    FrameScope(trt_log_fn log, void* ctx, bool collects = true) noexcept {
+        frame_.previous = tl_frame;
         frame_.log = log;
         frame_.log_ctx = ctx;
         frame_.collects = collects;
         tl_frame = &frame_;
     }
-    ~FrameScope() { tl_frame = previous_; }
+    ~FrameScope() { tl_frame = frame_.previous; }
     FrameScope(FrameScope const&) = delete;
     FrameScope& operator=(FrameScope const&) = delete;
     Frame& frame() noexcept { return frame_; }
 
 private:
     Frame frame_;
-    Frame* previous_;
 };
 
 // Records a failure in this thread's error state and returns `status`.

@@ -1,25 +1,20 @@
-/* The C interface of trt_runtime's shim.
- *
- * This one file is both parsed by cffi (ffi.cdef, so it holds plain declarations only: no #include, no #if,
- * no macros with bodies) and included by shim.cpp inside extern "C". Every function is noexcept on the C++
- * side and never lets an exception out. The preprocessor lines and the TRT_NOEXCEPT marker are for the C++
- * side; build_shim.py drops both before handing the text to cffi.
+/* The C interface of trt_runtime's shim. This one file is both parsed by cffi (ffi.cdef: plain declarations only,
+ * no #include, no #if, no macros with bodies) and included by shim.cpp inside extern "C". Every function is noexcept
+ * on the C++ side and never lets an exception out. The preprocessor lines and TRT_NOEXCEPT are for the C++ side;
+ * build_shim.py drops both before handing the text to cffi.
  *
  * Conventions
- * - Functions that can fail return a trt_status (0 = success) and hand their results back through
- *   out-parameters. After a failure, trt_last_error() and trt_last_report() describe it; both live in
- *   thread-local storage.
- * - A few getters of plain values that cannot fail return the value itself, because they sit on the hot
- *   path of property access.
- * - Handles are opaque and distinct per kind. A handle returned by a _create or _open function is owned by
- *   the caller, who gives it back with the matching _release function; children keep their parents alive
- *   inside the shim too, so releases may come in any order.
+ * - Functions that can fail return a trt_status (0 = success) and hand their results back through out-parameters.
+ *   After a failure, trt_last_error() and trt_last_report() describe it; both live in thread-local storage.
+ * - A few getters of plain values that cannot fail return the value itself (the hot path of property access).
+ * - Handles are opaque and distinct per kind. A handle from a _create or _open function is the caller's, given back
+ *   with the matching _release; children keep their parents alive in the shim too, so releases come in any order.
  * - The status alone decides the kind of failure: the Python layer maps each status to one exception class.
- * - Every call that reaches TensorRT holds a reference on its object for the whole call: a release made
- *   meanwhile (from a callback or another thread) takes effect when the call is over.
- * - Callbacks into the application are C function pointers plus a context pointer. Each returns 0, or
- *   nonzero when the application failed (raised); the shim then returns TRT_E_CALLBACK from the call that
- *   triggered it. Their Python side is declared in trt_callbacks.h.
+ * - Every call that reaches TensorRT holds a reference on its object for the whole call: a release made meanwhile
+ *   (from a callback or another thread) takes effect when the call is over.
+ * - Callbacks into the application are C function pointers plus a context pointer. Each returns 0, or nonzero when
+ *   the application failed (raised); the call that triggered it then returns TRT_E_CALLBACK. Their Python side is
+ *   declared in trt_callbacks.h.
  */
 #ifndef TRT_SHIM_H
 #define TRT_SHIM_H
@@ -28,8 +23,7 @@
 #ifdef __cplusplus
 #define TRT_NOEXCEPT noexcept
 extern "C" {
-/* The exports are visible in the extension's dynamic symbol table (the rest of the shim is hidden), so C code and
-   ctypes can call them too. */
+/* The exports are in the extension's dynamic symbol table (the rest is hidden): C code and ctypes can call them. */
 #pragma GCC visibility push(default)
 #else
 #define TRT_NOEXCEPT
@@ -69,18 +63,15 @@ typedef struct trt_mapping trt_mapping;
 
 /* Text of the last failure on this thread ("" if none). Valid until the next failing call on this thread. */
 const char *trt_last_error(void) TRT_NOEXCEPT;
-/* Number of logger/recorder reports captured during the last failing call on this thread, and one of them. The text
-   stays valid like trt_last_error. */
+/* The logger/recorder reports of the last failing call on this thread: count, and one (text valid as above). */
 int32_t trt_last_report_count(void) TRT_NOEXCEPT;
 int32_t trt_last_report(int32_t index, int32_t *source, int32_t *code, const char **text) TRT_NOEXCEPT;
-/* How many callbacks failed during the last failing call on this thread (when it returned TRT_E_CALLBACK): the
-   caller collects that many failures. */
+/* Callbacks failed in the last failing call on this thread (TRT_E_CALLBACK): the caller collects that many. */
 int32_t trt_last_callback_failures(void) TRT_NOEXCEPT;
-/* Nonzero while a shim call whose caller collects callback failures runs on this thread; zero outside calls and in
-   releases, where a failure belongs to nobody and goes to the application's last-resort handler. */
+/* How deep this thread is in shim calls (nested through callbacks): > 0 if the innermost call's caller collects
+   callback failures, < 0 in a release (a failure there goes to the application's last-resort handler), 0 outside. */
 int32_t trt_thread_in_call(void) TRT_NOEXCEPT;
-/* Called once at interpreter exit: from then on releases leak instead of calling into TensorRT, and no callback
-   re-enters the interpreter. */
+/* At interpreter exit: from then on releases leak instead of calling TensorRT, and no callback re-enters Python. */
 void trt_shutdown(void) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ library */
@@ -108,8 +99,7 @@ const char *trt_library_path(trt_library *library) TRT_NOEXCEPT;
 /* The library's own name (DT_SONAME, which renaming the file leaves alone); "" if none. */
 const char *trt_library_soname(trt_library *library) TRT_NOEXCEPT;
 int32_t trt_library_has_symbol(trt_library *library, const char *name) TRT_NOEXCEPT;
-/* Messages logged outside any shim call on the current thread (TensorRT's own threads, library teardown) go to this
-   sink. */
+/* Messages logged outside any shim call on their thread (TensorRT's own threads, library teardown) go here. */
 void trt_library_set_log_sink(trt_library *library, trt_log_fn fn, void *ctx) TRT_NOEXCEPT;
 
 /* ------------------------------------------------------------ runtime */
@@ -122,6 +112,16 @@ void trt_library_set_log_sink(trt_library *library, trt_log_fn fn, void *ctx) TR
    without a CUDA driver. */
 int32_t trt_runtime_create(trt_library *library, int32_t device, trt_log_fn log, trt_release_fn release,
                            void *log_ctx, trt_runtime **out) TRT_NOEXCEPT;
+/* A logger runtimes share: `log(ctx, ...)` gets their messages; `release(ctx)` runs once, when the last of its holders
+   is gone: the creator (until _give) and each runtime made with it. The handle holds its memory: free it with _drop. */
+typedef struct trt_log_target trt_log_target;
+int32_t trt_log_target_create(trt_log_fn log, trt_release_fn release, void *ctx, trt_log_target **out) TRT_NOEXCEPT;
+void trt_log_target_drop(trt_log_target *target) TRT_NOEXCEPT;
+/* Gives the creator's hold back, once: with no runtime holding the target, it is released now. */
+void trt_log_target_give(trt_log_target *target) TRT_NOEXCEPT;
+/* trt_runtime_create, logging to `target`; TRT_E_CLOSED when the target was released already (make a new one). */
+int32_t trt_runtime_create_for(trt_library *library, int32_t device, trt_log_target *target,
+                               trt_runtime **out) TRT_NOEXCEPT;
 void trt_runtime_release(trt_runtime *runtime) TRT_NOEXCEPT;
 /* The TensorRT IRuntime* behind the handle, for code that calls it directly. */
 void *trt_runtime_native(trt_runtime *runtime) TRT_NOEXCEPT;

@@ -7,6 +7,7 @@ instead of ending the run. All on the test double (CPU).
 
 from __future__ import annotations
 
+import gc
 import os
 import pathlib
 import signal
@@ -17,6 +18,7 @@ import time
 import pytest
 
 import trt_runtime as trt
+from trt_runtime._bridge import _PINNED
 from trt_runtime._ffi import ffi, lib
 from double.build import make_plan
 from support import pinned_bridges, run_python
@@ -329,8 +331,15 @@ def test_a_logger_failing_at_the_recursion_limit_never_makes_the_call_succeed(
             except RecursionError:
                 continue  # too deep to even make the call
             assert outcomes and outcomes[-1] is not None, f"slack {slack}: {outcomes}"
+        # Where even collecting failed, what the logger raised stayed behind,
+        # its traceback holding the runtime; the next failing call drops it.
+        with pytest.raises((RecursionError, trt.TensorRTError)):
+            rt.deserialize_cuda_engine(b"x" * 64)
     finally:
         rt.close()
+    reported.clear()  # their tracebacks hold the calls' frames
+    gc.collect()
+    assert not any(isinstance(b.target, Deep) for b in _PINNED.values()), "the runtime was never released"
 
 
 # ------------------------------------------------------------------ interpreter exit

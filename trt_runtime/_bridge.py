@@ -21,7 +21,7 @@ from typing import Any
 from ._errors import keep_for_call, raise_status
 from ._ffi import ffi, lib
 
-__all__ = ["Bridge", "bridge_of", "new_adapter", "unraisable", "callback_error"]
+__all__ = ["Bridge", "bridge_of", "log_bridge", "new_adapter", "unraisable", "callback_error"]
 
 
 class Bridge:
@@ -39,7 +39,7 @@ class Bridge:
         What the shim holds.
     """
 
-    __slots__ = ("target", "handle", "scratch", "logs_for", "__weakref__")
+    __slots__ = ("target", "handle", "scratch", "logs_for", "log_target", "__weakref__")
 
     def __init__(self, target: Any, logs_for: Any = None) -> None:
         self.target = target
@@ -48,6 +48,7 @@ class Bridge:
         # The Library whose messages from outside any call this logger's bridge
         # receives while pinned (a runtime's logger): see Library.broadcast.
         self.logs_for = logs_for
+        self.log_target: Any = None  # a runtime logger's shared trt_log_target (see log_bridge)
 
     def failed(self, exc: BaseException, where: str) -> int:
         """Keep ``exc`` for the running call, or report it if there is none.
@@ -64,9 +65,7 @@ class Bridge:
         int
             1, the failure the shim's callback table expects.
         """
-        if lib.trt_thread_in_call():
-            keep_for_call(exc)
-        else:
+        if not keep_for_call(exc):
             unraisable(exc, f"in {where} of {self.target!r}, called by TensorRT outside any trt_runtime call")
         return 1
 
@@ -85,6 +84,45 @@ class Bridge:
 # Bridges whose handle the shim holds beyond any Python object's lifetime
 # (recorders referenced by engines, loggers of runtimes kept alive by engines).
 _PINNED: dict[int, Bridge] = {}
+
+# The pinned bridge of each (library, logger) whose log target runtimes hold:
+# a later Runtime with the same logger shares it, so it neither pins a bridge
+# nor calls back into Python when it is released.
+_LOGGING: dict[tuple[int, int], Bridge] = {}
+
+
+def log_bridge(logger: Any, library: Any, fresh: bool = False) -> tuple[Bridge, bool]:
+    """The bridge and shared ``trt_log_target`` through which runtimes of ``library`` log to ``logger``.
+
+    Parameters
+    ----------
+    logger : ILogger
+        The runtime's logger.
+    library : Library
+        Its library (it receives the library's broadcasts while pinned).
+    fresh : bool
+        Make a new one even if one is live (the one found was released meanwhile).
+
+    Returns
+    -------
+    tuple of (Bridge, bool)
+        The bridge, and whether it is new: the caller holds a new one's target
+        until it gives it back with ``trt_log_target_give`` (which releases
+        it, and unpins the bridge, if no runtime took it meanwhile).
+    """
+    key = (id(library), id(logger))
+    if not fresh:
+        bridge = _LOGGING.get(key)
+        if bridge is not None:
+            return bridge, False
+    bridge = Bridge(logger, library)
+    out = ffi.new("trt_log_target **")
+    status = lib.trt_log_target_create(lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
+    if status:
+        raise_status(status)
+    bridge.log_target = ffi.gc(out[0], lib.trt_log_target_drop)
+    _LOGGING[key] = bridge.pin()
+    return bridge, True
 
 
 def unraisable(exc: BaseException, message: str) -> None:
@@ -119,9 +157,7 @@ def callback_error(exc_type: type[BaseException], exc: BaseException | None, tb:
     """
     if exc is None:
         exc = exc_type()
-    if lib.trt_thread_in_call():
-        keep_for_call(exc)
-    else:
+    if not keep_for_call(exc):
         unraisable(exc, "in a callback called by TensorRT outside any trt_runtime call")
     return 1
 
@@ -133,7 +169,12 @@ def bridge_of(ctx: Any) -> Bridge:
 
 @ffi.def_extern(onerror=callback_error)
 def _trt_py_release(ctx: Any) -> None:
-    _PINNED.pop(id(bridge_of(ctx)), None)
+    bridge = bridge_of(ctx)
+    _PINNED.pop(id(bridge), None)
+    if bridge.log_target is not None:
+        key = (id(bridge.logs_for), id(bridge.target))
+        if _LOGGING.get(key) is bridge:
+            del _LOGGING[key]
 
 
 def new_adapter(value: Any, create: Any, fns: Any, handle_type: str) -> tuple[Bridge, Any]:

@@ -213,34 +213,53 @@ _BY_STATUS: dict[int, type[TensorRTError]] = {
 _SOURCES = {lib.TRT_REPORT_LOGGER: "logger", lib.TRT_REPORT_RECORDER: "recorder"}
 
 # What callbacks raised during the shim calls running on each thread, in the
-# order they raised. The shim counts the failures of each call
-# (trt_last_callback_failures), so the method that made the call takes
-# exactly its own from the top, also when calls nest through callbacks. This
-# is the Python half of the shim's thread-local error state.
+# order they raised, each with the depth of the call it belongs to. The shim
+# counts the failures of each call (trt_last_callback_failures), so the method
+# that made the call takes exactly its own from the top, also when calls nest
+# through callbacks. This is the Python half of the shim's thread-local error
+# state.
 _kept = threading.local()
 
 
-def keep_for_call(exc: BaseException) -> None:
+def keep_for_call(exc: BaseException) -> bool:
     """Keep ``exc``, raised by a callback, for the shim call running on this thread.
 
-    Only for a callback that runs while :func:`lib.trt_thread_in_call` is
-    true: the call then fails with TRT_E_CALLBACK and :func:`raise_status`
-    raises ``exc``.
+    The call then fails with TRT_E_CALLBACK and :func:`raise_status` raises
+    ``exc``.
+
+    Returns
+    -------
+    bool
+        False, keeping nothing, where no call collects it (outside any call,
+        or in a release): the caller reports it instead.
     """
+    depth = lib.trt_thread_in_call()
+    if depth <= 0:
+        return False
     try:
         stack = _kept.stack
     except AttributeError:
         stack = _kept.stack = []
-    stack.append(exc)
+    stack.append((depth, exc))
+    return True
 
 
 def _take_kept(count: int) -> list[BaseException]:
-    stack: list[BaseException] | None = getattr(_kept, "stack", None)
-    if not stack or count <= 0:
+    """The last ``count`` exceptions kept by the call that just returned on this thread.
+
+    Anything else kept at that depth or deeper is dropped: a call whose
+    method could not collect (a RecursionError before :func:`raise_status`
+    ran) left it, and its traceback would keep that call's objects alive.
+    """
+    stack: list[tuple[int, BaseException]] | None = getattr(_kept, "stack", None)
+    if not stack:
         return []
-    taken = stack[-count:]
-    del stack[-count:]
-    return taken
+    outer = abs(lib.trt_thread_in_call())  # the depth of the calls still running here
+    if stack[-1][0] <= outer:
+        return []
+    mine = [exc for depth, exc in stack if depth > outer]
+    stack[:] = [item for item in stack if item[0] <= outer]
+    return mine[-count:] if count > 0 else []
 
 
 def last_reports() -> list[Report]:
@@ -288,10 +307,11 @@ def raise_status(status: int, prefix: str = "") -> NoReturn:
     with TensorRT's reports as notes. Otherwise an exception of the class the
     status maps to, with ``prefix`` + the shim's text and the reports.
     """
+    # First, while the stack has room: what the call's callbacks raised.
+    raised = _take_kept(lib.trt_last_callback_failures() if status == lib.TRT_E_CALLBACK else 0)
     reports = last_reports()
     message = ffi.string(lib.trt_last_error()).decode("utf-8", "replace")
     if status == lib.TRT_E_CALLBACK:
-        raised = _take_kept(lib.trt_last_callback_failures())
         if raised:
             first = raised[0]
             for other in raised[1:]:

@@ -7,7 +7,7 @@ import warnings
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from ._bridge import Bridge
+from ._bridge import Bridge, log_bridge
 from ._callbacks import (
     READER_FNS,
     IErrorRecorder,
@@ -124,12 +124,21 @@ class Runtime(_Owned):
                 raise InvalidArgumentError(f"device must be a CUDA device ordinal (>= 0) or None, got {device}",
                                            lib.TRT_E_INVALID_ARGUMENT)
         library = _library_for(library)
-        bridge = Bridge(logger, library).pin()
+        # Runtimes of one logger share its bridge and the shim's log target.
+        bridge, fresh = log_bridge(logger, library)
         out = ffi.new("trt_runtime **")
-        status = lib.trt_runtime_create(library._h, -1 if device is None else device, lib._trt_py_log,
-                                        lib._trt_py_release, bridge.handle, out)
+        ordinal = -1 if device is None else device
+        try:
+            status = lib.trt_runtime_create_for(library._h, ordinal, bridge.log_target, out)
+            if status == lib.TRT_E_CLOSED and not fresh and library._h is not None:
+                # Its last runtime went on another thread meanwhile: a new one,
+                # which our hold keeps from being released before we take it.
+                bridge, fresh = log_bridge(logger, library, fresh=True)
+                status = lib.trt_runtime_create_for(library._h, ordinal, bridge.log_target, out)
+        finally:
+            if fresh:
+                lib.trt_log_target_give(bridge.log_target)  # unpins it if no runtime took it
         if status:
-            lib._trt_py_release(bridge.handle)  # the shim never took it
             hint = ""
             if status == lib.TRT_E_NO_DEVICE:
                 hint = "no usable GPU: TensorRT needs a CUDA device and a recent enough driver. "
