@@ -87,6 +87,24 @@ struct LiveCount {
     ~LiveCount() { --gLiveObjects; }
 };
 
+// Nanoseconds spent inside enqueueV3 and executeV2, summed over all calls:
+// benchmarks subtract the engine's own work (the double's copies) from a
+// binding's wall time, whichever binding made the call.
+std::atomic<uint64_t> gEngineNanos{0};
+
+struct EngineClock {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    EngineClock() = default;
+    EngineClock(EngineClock const&) = delete;
+    EngineClock& operator=(EngineClock const&) = delete;
+    ~EngineClock()
+    {
+        auto spent = std::chrono::steady_clock::now() - start;
+        gEngineNanos.fetch_add(uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(spent).count()),
+                               std::memory_order_relaxed);
+    }
+};
+
 // TensorRT keeps one logger per process: the first one given wins.
 std::atomic<ILogger*> gLogger{nullptr};
 std::atomic<int32_t> gLoggerCalls{0};

@@ -95,6 +95,7 @@ public:
 
     bool executeV2(void* const* bindings) noexcept override
     {
+        EngineClock clock;
         if (bindings == nullptr) {
             mRecorder.report(ErrorCode::kINVALID_ARGUMENT, "Parameter check failed, condition: bindings != nullptr");
             return false;
@@ -324,7 +325,11 @@ public:
         return locked(mMutex, [&] { return mTemporaryAllocator; });
     }
 
-    bool enqueueV3(cudaStream_t stream) noexcept override { return run(stream, false); }
+    bool enqueueV3(cudaStream_t stream) noexcept override
+    {
+        EngineClock clock;
+        return run(stream, false);
+    }
 
     void setPersistentCacheLimit(size_t size) noexcept override { locked(mMutex, [&] { mPersistentCacheLimit = size; }); }
     size_t getPersistentCacheLimit() const noexcept override { return locked(mMutex, [&] { return mPersistentCacheLimit; }); }

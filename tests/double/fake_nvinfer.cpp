@@ -120,3 +120,4 @@ FAKE_TRT_EXPORT int32_t fake_trt_live_objects() { return gLiveObjects.load(); }
 FAKE_TRT_EXPORT int32_t fake_trt_logger_calls() { return gLoggerCalls.load(); }
 FAKE_TRT_EXPORT void fake_trt_forget_logger() { gLogger.store(nullptr); }
 FAKE_TRT_EXPORT int32_t fake_trt_missing_slot_calls() { return gMissingSlotCalls.load(); }
+FAKE_TRT_EXPORT uint64_t fake_trt_engine_nanoseconds() { return gEngineNanos.load(); }
