@@ -125,27 +125,16 @@ class Worker:
             "set_threads": "rt.max_threads = 2",
             "set_floor": "rt.max_threads = 2",
             "runtime_create": "Runtime(logger)",
+            "create_floor": "Runtime(logger)",
             "load_runtime": "rt.load_runtime(path)",
         }
         if side == OURS:
-            from trt_runtime._ffi import lib
+            from floors import CreationFloor, SetterFloor
 
-            class Floor:
-                """What any cffi binding of the setter pays: a property setter frame and one cffi call."""
-
-                def __init__(self, h: Any) -> None:
-                    self.h = h
-
-                @property
-                def max_threads(self) -> int:
-                    return 0
-
-                @max_threads.setter
-                def max_threads(self, value: int) -> None:
-                    lib.trt_runtime_set_max_threads(self.h, value)
-
-            self.ns["floor"] = Floor(self.runtime._h)
+            self.ns["floor"] = SetterFloor(self.runtime._h)
+            self.ns["CreationFloor"] = CreationFloor
             self.statements["set_floor"] = "floor.max_threads = 2"
+            self.statements["create_floor"] = "CreationFloor(rt)"
         import ctypes
 
         # The double sums the time spent inside its enqueueV3/executeV2 (the engine's own
@@ -219,7 +208,7 @@ class Worker:
         if key in ("set_threads", "set_floor"):
             exec(self.statements[key], self.ns)  # noqa: S102 - our own statement
             return {"max_threads": self.runtime.max_threads}
-        if key in ("runtime_create", "load_runtime"):
+        if key in ("runtime_create", "create_floor", "load_runtime"):
             return {"made": type(eval(self.statements[key], self.ns)).__name__}  # noqa: S307
         n = int(key.rsplit("_", 1)[1])
         bufs, inputs, outputs = self.buffers[n]

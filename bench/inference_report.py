@@ -21,11 +21,12 @@ for _n in SIZES:
 ROWS.append(("graph_4", "CUDA graph replay, 4 tensors", 1.05))
 ROWS.append(("devseq_4", "official sequence, 4 tensors, trt_runtime's runtime made with device=0", None))
 CUDA_ONLY = ("graph_4", "devseq_4")
-ONCE = ("set_threads", "set_floor", "runtime_create", "load_runtime")  # measured once, in host mode
+ONCE = ("set_threads", "set_floor", "runtime_create", "create_floor", "load_runtime")  # measured once, in host mode
 ROWS += [
     ("set_threads", "max_threads set", 1.0),
     ("set_floor", "floor: property setter + bare cffi call vs official set", None),
     ("runtime_create", "later Runtime creation", 1.5),
+    ("create_floor", "floor: one cffi create call, ffi.gc, release vs official Runtime(logger)", None),
     ("load_runtime", "load_runtime(lean)", None),
 ]
 

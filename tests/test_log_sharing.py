@@ -146,12 +146,12 @@ def test_creation_racing_the_last_release_loses_nothing(fake_library: trt.Librar
 
 
 def test_a_released_target_refuses_new_runtimes(fake_library: trt.Library, baseline: int) -> None:
-    from trt_runtime._bridge import log_bridge
+    from trt_runtime._bridge import new_log_bridge
     from trt_runtime._ffi import ffi, lib
 
     log = RecordingLogger()
-    bridge, fresh = log_bridge(log, fake_library)
-    assert fresh and pinned_bridges() == baseline + 1
+    bridge = new_log_bridge(log, fake_library)
+    assert pinned_bridges() == baseline + 1
     lib.trt_log_target_give(bridge.log_target)  # the creator's hold, and no runtime took it: released
     assert pinned_bridges() == baseline
     out = ffi.new("trt_runtime **")
@@ -166,11 +166,11 @@ def test_a_released_target_refuses_new_runtimes(fake_library: trt.Library, basel
 
 def test_a_new_target_outlives_runtimes_until_its_creator_gives_it_back(fake_library: trt.Library,
                                                                        baseline: int) -> None:
-    from trt_runtime._bridge import log_bridge
+    from trt_runtime._bridge import new_log_bridge
     from trt_runtime._ffi import ffi, lib
 
     log = RecordingLogger()
-    bridge, _ = log_bridge(log, fake_library)
+    bridge = new_log_bridge(log, fake_library)
     out = ffi.new("trt_runtime **")
     assert lib.trt_runtime_create_for(fake_library._h, -1, bridge.log_target, out) == lib.TRT_OK
     lib.trt_runtime_release(out[0])

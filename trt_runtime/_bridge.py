@@ -21,7 +21,7 @@ from typing import Any
 from ._errors import keep_for_call, raise_status
 from ._ffi import ffi, lib
 
-__all__ = ["Bridge", "bridge_of", "log_bridge", "new_adapter", "unraisable", "callback_error"]
+__all__ = ["Bridge", "bridge_of", "LOG_BRIDGES", "new_log_bridge", "new_adapter", "unraisable", "callback_error"]
 
 
 class Bridge:
@@ -48,7 +48,7 @@ class Bridge:
         # The Library whose messages from outside any call this logger's bridge
         # receives while pinned (a runtime's logger): see Library.broadcast.
         self.logs_for = logs_for
-        self.log_target: Any = None  # a runtime logger's shared trt_log_target (see log_bridge)
+        self.log_target: Any = None  # a runtime logger's shared trt_log_target (see new_log_bridge)
 
     def failed(self, exc: BaseException, where: str) -> int:
         """Keep ``exc`` for the running call, or report it if there is none.
@@ -85,14 +85,19 @@ class Bridge:
 # (recorders referenced by engines, loggers of runtimes kept alive by engines).
 _PINNED: dict[int, Bridge] = {}
 
-# The pinned bridge of each (library, logger) whose log target runtimes hold:
-# a later Runtime with the same logger shares it, so it neither pins a bridge
-# nor calls back into Python when it is released.
-_LOGGING: dict[tuple[int, int], Bridge] = {}
+# The pinned bridge of each (library id, logger id) whose log target runtimes
+# hold: a later Runtime with the same logger shares it, so it neither pins a
+# bridge nor calls back into Python when it is released.
+LOG_BRIDGES: dict[tuple[int, int], Bridge] = {}
 
 
-def log_bridge(logger: Any, library: Any, fresh: bool = False) -> tuple[Bridge, bool]:
-    """The bridge and shared ``trt_log_target`` through which runtimes of ``library`` log to ``logger``.
+def new_log_bridge(logger: Any, library: Any) -> Bridge:
+    """A new pinned bridge and shared ``trt_log_target`` through which runtimes of ``library`` log to ``logger``.
+
+    It replaces the one in :data:`LOG_BRIDGES` (if any, it was released
+    meanwhile). The caller holds the new target until it gives it back with
+    ``trt_log_target_give``, which releases it, and unpins the bridge, if no
+    runtime took it meanwhile.
 
     Parameters
     ----------
@@ -100,29 +105,15 @@ def log_bridge(logger: Any, library: Any, fresh: bool = False) -> tuple[Bridge, 
         The runtime's logger.
     library : Library
         Its library (it receives the library's broadcasts while pinned).
-    fresh : bool
-        Make a new one even if one is live (the one found was released meanwhile).
-
-    Returns
-    -------
-    tuple of (Bridge, bool)
-        The bridge, and whether it is new: the caller holds a new one's target
-        until it gives it back with ``trt_log_target_give`` (which releases
-        it, and unpins the bridge, if no runtime took it meanwhile).
     """
-    key = (id(library), id(logger))
-    if not fresh:
-        bridge = _LOGGING.get(key)
-        if bridge is not None:
-            return bridge, False
     bridge = Bridge(logger, library)
     out = ffi.new("trt_log_target **")
     status = lib.trt_log_target_create(lib._trt_py_log, lib._trt_py_release, bridge.handle, out)
     if status:
         raise_status(status)
     bridge.log_target = ffi.gc(out[0], lib.trt_log_target_drop)
-    _LOGGING[key] = bridge.pin()
-    return bridge, True
+    LOG_BRIDGES[(id(library), id(logger))] = bridge.pin()
+    return bridge
 
 
 def unraisable(exc: BaseException, message: str) -> None:
@@ -173,8 +164,8 @@ def _trt_py_release(ctx: Any) -> None:
     _PINNED.pop(id(bridge), None)
     if bridge.log_target is not None:
         key = (id(bridge.logs_for), id(bridge.target))
-        if _LOGGING.get(key) is bridge:
-            del _LOGGING[key]
+        if LOG_BRIDGES.get(key) is bridge:
+            del LOG_BRIDGES[key]
 
 
 def new_adapter(value: Any, create: Any, fns: Any, handle_type: str) -> tuple[Bridge, Any]:

@@ -7,7 +7,7 @@ import warnings
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from ._bridge import Bridge, log_bridge
+from ._bridge import LOG_BRIDGES, Bridge, new_log_bridge
 from ._callbacks import (
     READER_FNS,
     IErrorRecorder,
@@ -47,6 +47,9 @@ _set_dla_core = lib.trt_runtime_set_dla_core
 _set_max_threads = lib.trt_runtime_set_max_threads
 _set_tempfile_control_flags = lib.trt_runtime_set_tempfile_control_flags
 _set_engine_host_code_allowed = lib.trt_runtime_set_engine_host_code_allowed
+_create_for = lib.trt_runtime_create_for
+_release = lib.trt_runtime_release
+_CLOSED = lib.TRT_E_CLOSED
 
 
 def _library_for(library: Library | str | os.PathLike[str] | None) -> Library:
@@ -125,18 +128,17 @@ class Runtime(_Owned):
                                            lib.TRT_E_INVALID_ARGUMENT)
         library = _library_for(library)
         # Runtimes of one logger share its bridge and the shim's log target.
-        bridge, fresh = log_bridge(logger, library)
+        bridge = LOG_BRIDGES.get((id(library), id(logger)))
         out = ffi.new("trt_runtime **")
         ordinal = -1 if device is None else device
-        try:
-            status = lib.trt_runtime_create_for(library._h, ordinal, bridge.log_target, out)
-            if status == lib.TRT_E_CLOSED and not fresh and library._h is not None:
-                # Its last runtime went on another thread meanwhile: a new one,
-                # which our hold keeps from being released before we take it.
-                bridge, fresh = log_bridge(logger, library, fresh=True)
-                status = lib.trt_runtime_create_for(library._h, ordinal, bridge.log_target, out)
-        finally:
-            if fresh:
+        status = _CLOSED if bridge is None else _create_for(library._h, ordinal, bridge.log_target, out)
+        if status == _CLOSED and (bridge is None or library._h is not None):
+            # None yet, or its last runtime went on another thread meanwhile:
+            # a new one, which our hold keeps until a runtime takes it.
+            bridge = new_log_bridge(logger, library)
+            try:
+                status = _create_for(library._h, ordinal, bridge.log_target, out)
+            finally:
                 lib.trt_log_target_give(bridge.log_target)  # unpins it if no runtime took it
         if status:
             hint = ""
@@ -148,7 +150,7 @@ class Runtime(_Owned):
 
     def _adopt(self, handle: Any, library: Library, logger: ILogger, bridge: Bridge, parent: Runtime | None) -> None:
         """Take the shim's ``trt_runtime`` ``handle``, created on ``library`` with ``logger`` through ``bridge``."""
-        self._h = ffi.gc(handle, lib.trt_runtime_release)
+        self._h = ffi.gc(handle, _release)
         self._device = None if parent is None else parent._device
         self._library = library
         self._logger = logger
