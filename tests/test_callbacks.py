@@ -419,3 +419,47 @@ def test_notes_are_added_also_where_python_has_no_add_note() -> None:
     modern = ValueError("x")
     add_note(modern, "note")
     assert modern.__notes__ == ["note"]
+
+
+# ------------------------------------------------------------------ kept exceptions, nested and stale
+
+
+def test_a_failing_call_made_inside_a_callback_leaves_the_outer_call_its_exception(fake_library: trt.Library) -> None:
+    inner = trt.Runtime(RaisingLogger(when=""), library=fake_library)
+    seen: list[BaseException] = []
+
+    class FailingReader(CountingReader):
+        def read(self, size: int, stream: int) -> bytes:
+            raise Boom("outer")  # kept for the outer call, which goes on to log
+
+    class Nesting(trt.ILogger):
+        def log(self, severity: trt.Severity, msg: str) -> None:
+            # A failing call of its own, while the outer call holds the reader's exception.
+            try:
+                inner.deserialize_cuda_engine(b"\x04" * 64)
+            except Boom as exc:
+                seen.append(exc)
+
+    outer = trt.Runtime(Nesting(), library=fake_library)
+    with pytest.raises(Boom, match="^outer"):
+        outer.deserialize_cuda_engine(FailingReader(b"\x04" * 64))
+    assert seen and all(str(exc).startswith("logger saw") for exc in seen)
+    from trt_runtime._errors import _kept
+
+    assert not getattr(_kept, "stack", None), "nothing is left behind"
+
+
+def test_an_exception_its_call_never_collected_is_dropped_by_the_next_failure(fake_library: trt.Library) -> None:
+    from trt_runtime._errors import _kept, keep_for_call
+
+    class Leaving(trt.ILogger):
+        def log(self, severity: trt.Severity, msg: str) -> None:
+            # As when the method that made the call could not even collect
+            # (a RecursionError before it ran): kept, never taken.
+            keep_for_call(Boom("stale"))
+            raise Boom("current")
+
+    rt = trt.Runtime(Leaving(), library=fake_library)
+    with pytest.raises(Boom, match="^current"):
+        rt.deserialize_cuda_engine(b"\x04" * 64)
+    assert not getattr(_kept, "stack", None), "the stale one was dropped with the call's own"
