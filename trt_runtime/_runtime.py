@@ -131,8 +131,10 @@ class Runtime(_Owned):
         bridge = LOG_BRIDGES.get((id(library), id(logger)))
         out = ffi.new("trt_runtime **")
         ordinal = -1 if device is None else device
-        status = _CLOSED if bridge is None else _create_for(library._h, ordinal, bridge.log_target, out)
-        if status == _CLOSED and (bridge is None or library._h is not None):
+        status = _CLOSED
+        if bridge is not None:
+            status = _create_for(library._h, ordinal, bridge.log_target, out)
+        if bridge is None or (status == _CLOSED and library._h is not None):
             # None yet, or its last runtime went on another thread meanwhile:
             # a new one, which our hold keeps until a runtime takes it.
             bridge = new_log_bridge(logger, library)
